@@ -1,0 +1,111 @@
+// Typed errors thrown by every core operation. Callers (CLI, extension) switch on `code`,
+// never on message text. Messages never contain secrets: see maskSecrets.
+
+export type DurableErrorCode =
+  | 'NotFound'
+  | 'Conflict'
+  | 'Validation'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'Unreachable'
+  | 'Cancelled';
+
+export class DurableError extends Error {
+  constructor(
+    readonly code: DurableErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = `${code}Error`;
+  }
+}
+
+/** The instance, hub, table, queue or blob does not exist. */
+export class NotFoundError extends DurableError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NotFound', message, options);
+  }
+}
+
+/** The operation conflicts with the current state (e.g. starting over a running instance). */
+export class ConflictError extends DurableError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('Conflict', message, options);
+  }
+}
+
+/** Bad input. `field` names the option or flag that was wrong. */
+export class ValidationError extends DurableError {
+  constructor(
+    readonly field: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('Validation', message, options);
+  }
+}
+
+export class UnauthorizedError extends DurableError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('Unauthorized', message, options);
+  }
+}
+
+export class ForbiddenError extends DurableError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('Forbidden', message, options);
+  }
+}
+
+/** Storage could not be reached. `endpoint` is the service URL (never a key or SAS). */
+export class UnreachableError extends DurableError {
+  constructor(
+    readonly endpoint: string,
+    message?: string,
+    options?: { cause?: unknown },
+  ) {
+    super('Unreachable', message ?? `Storage is unreachable at ${endpoint}`, options);
+  }
+}
+
+/** The caller's AbortSignal fired. `partial` tells what was done before it stopped. */
+export class CancelledError extends DurableError {
+  constructor(
+    message = 'The operation was cancelled.',
+    readonly partial?: unknown,
+  ) {
+    super('Cancelled', message);
+  }
+}
+
+export function isDurableError(e: unknown): e is DurableError {
+  return e instanceof DurableError;
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined, partial?: unknown): void {
+  if (signal?.aborted) {
+    throw new CancelledError(undefined, partial);
+  }
+}
+
+const SECRET_PATTERNS: RegExp[] = [
+  /(AccountKey=)[^;'"\s]+/gi,
+  /(SharedAccessSignature=)[^;'"\s]+/gi,
+  /([?&]sig=)[^&'"\s]+/gi,
+  /(Authorization:\s*\S+\s+)\S+/gi,
+];
+
+/** Removes account keys, SAS signatures and any explicitly listed secret values from text. */
+export function maskSecrets(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) {
+      out = out.split(secret).join('***');
+    }
+  }
+  for (const pattern of SECRET_PATTERNS) {
+    out = out.replace(pattern, '$1***');
+  }
+  return out;
+}
