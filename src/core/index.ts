@@ -1,0 +1,27 @@
+// The public API of core: every operation the CLI and the extension perform. No `vscode` here.
+export * from './model';
+export * from './errors';
+export * from './hub';
+export * from './instances';
+export * from './history';
+export { parseStoredValue } from './values';
+export { createStorageClients } from './storage/clients';
+export type { StorageClients, StorageConnection } from './storage/clients';
+export { parseConnectionString } from './storage/connectionString';
+export type { ServiceEndpoints } from './storage/connectionString';
+export { escapePartitionKey, unescapePartitionKey } from './format/keys';
+export { fnv1a32, partitionIndex, controlQueueFor } from './format/partition';
+export { hubResourceNames, validateHubName } from './format/names';
+export { startNew, validateInstanceId } from './operations/start';
+export type { StartNewOptions, StartNewResult } from './operations/start';
+export { raiseEvent, terminateInstance, suspendInstance, resumeInstance, waitForStatus } from './operations/control';
+export type { ControlResult } from './operations/control';
+export { rewindInstance } from './operations/rewind';
+export type { RewindResult } from './operations/rewind';
+export { restartInstance } from './operations/restart';
+export type { RestartResult } from './operations/restart';
+export { purgeInstance, purgeInstances } from './operations/purge';
+export type { PurgeResult, PurgeByFilterResult } from './operations/purge';
+export { deleteTaskHub } from './operations/deleteHub';
+export type { DeleteTaskHubResult } from './operations/deleteHub';
+export * from './connection/resolve';

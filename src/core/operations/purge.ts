@@ -1,0 +1,268 @@
+// Purge (reference §8): one instance, or every finished instance matching a filter. Per
+// instance, blobs and History rows go first and the Instances row last, so an interrupted
+// purge leaves each instance findable and re-running the same purge finishes the job.
+import type { OperationOptions, RuntimeStatus } from '../model';
+import type { TaskHub } from '../hub';
+import type { Row } from '../storage/rows';
+import { TERMINAL_STATUSES, isTerminalStatus } from '../model';
+import { CancelledError, ConflictError, ValidationError, throwIfAborted } from '../errors';
+import { escapePartitionKey, unescapePartitionKey } from '../format/keys';
+import { hubResourceNames } from '../format/names';
+import { eq } from '../format/odata';
+import { BLOB_NAME_COLUMNS } from '../format/payload';
+import { instanceFilter, instanceNotFound, readInstanceRow } from '../instances';
+import { queryPage, queryRows, str } from '../storage/rows';
+import { isNotFound, toDurableError } from '../storage/errors';
+import { referencedBlobName } from '../values';
+import { mapWithConcurrency } from '../concurrency';
+
+export interface PurgeResult {
+  instancesDeleted: number;
+  rowsDeleted: number;
+  blobsDeleted: number;
+  failures: { instanceId: string; error: string }[];
+}
+
+const INSTANCE_PURGE_COLUMNS = ['PartitionKey', 'RuntimeStatus', 'Input', 'Output', 'InputBlobName', 'TagsBlobName'];
+const BATCH_SIZE = 100;
+
+function emptyResult(): PurgeResult {
+  return { instancesDeleted: 0, rowsDeleted: 0, blobsDeleted: 0, failures: [] };
+}
+
+export interface PurgeInstanceOptions extends OperationOptions {
+  instanceId: string;
+  /** Purge even if the instance is still Running, Pending or Suspended (a stuck instance). */
+  force?: boolean;
+}
+
+export async function purgeInstance(hub: TaskHub, o: PurgeInstanceOptions): Promise<PurgeResult> {
+  if (!o.instanceId) {
+    throw new ValidationError('id', 'The instance id is required.');
+  }
+  const row = await readInstanceRow(hub, o.instanceId, INSTANCE_PURGE_COLUMNS, o.signal);
+  if (!row) {
+    throw instanceNotFound(o.instanceId);
+  }
+  const status = str(row, 'RuntimeStatus');
+  if (!o.force && !isTerminalStatus(status)) {
+    throw new ConflictError(
+      `Instance '${o.instanceId}' is ${status ?? 'in an unknown state'}; only Completed, Failed, Canceled or Terminated instances ` +
+        'are purged. Pass --force to purge it anyway (its queued messages are then dropped by the runtime).',
+    );
+  }
+  const result = emptyResult();
+  const deleted = await deleteInstanceData(hub, o.instanceId, row, o.signal);
+  result.instancesDeleted = 1;
+  result.rowsDeleted = deleted.rows;
+  result.blobsDeleted = deleted.blobs;
+  o.onProgress?.({ message: `Purged '${o.instanceId}'`, done: 1, total: 1 });
+  return result;
+}
+
+export interface PurgeByFilterOptions extends OperationOptions {
+  createdAfter?: Date;
+  createdBefore?: Date;
+  /** Terminal statuses only; default all four. Active statuses are refused. */
+  statuses?: readonly RuntimeStatus[];
+  /** Count what would be purged; delete nothing. */
+  dryRun?: boolean;
+  /** Instances purged at once (default 8). */
+  concurrency?: number;
+}
+
+export interface PurgeByFilterResult extends PurgeResult {
+  matched: number;
+  dryRun: boolean;
+}
+
+export async function purgeInstances(hub: TaskHub, o: PurgeByFilterOptions): Promise<PurgeByFilterResult> {
+  const statuses = o.statuses && o.statuses.length > 0 ? [...new Set(o.statuses)] : [...TERMINAL_STATUSES];
+  const active = statuses.filter((s) => !TERMINAL_STATUSES.includes(s));
+  if (active.length > 0) {
+    throw new ValidationError(
+      'runtime-status',
+      `Purging by filter only deletes finished instances (${TERMINAL_STATUSES.join(', ')}); refused: ${active.join(', ')}. ` +
+        'To remove one stuck instance, purge it by id with --force.',
+    );
+  }
+  const concurrency = o.concurrency ?? 8;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new ValidationError('concurrency', 'Concurrency must be a whole number from 1 to 64.');
+  }
+  const names = hubResourceNames(hub.name);
+  const table = hub.clients.table(names.instancesTable);
+  const filter = instanceFilter({ createdAfter: o.createdAfter, createdBefore: o.createdBefore, statuses });
+  const result: PurgeByFilterResult = { ...emptyResult(), matched: 0, dryRun: Boolean(o.dryRun) };
+  const select = o.dryRun ? ['PartitionKey'] : INSTANCE_PURGE_COLUMNS;
+
+  let token: string | null = null;
+  do {
+    if (o.signal?.aborted) {
+      throw new CancelledError(`Purge cancelled after deleting ${result.instancesDeleted} instances; run it again to finish.`, result);
+    }
+    let page;
+    try {
+      page = await queryPage(table, filter, { select, pageSize: 1000, continuationToken: token, signal: o.signal });
+    } catch (e) {
+      throw toDurableError(e, { endpoint: hub.clients.endpoints.table, what: `table '${names.instancesTable}'`, secrets: hub.clients.secrets });
+    }
+    result.matched += page.rows.length;
+    if (!o.dryRun) {
+      await mapWithConcurrency(page.rows, concurrency, async (row) => {
+        const instanceId = unescapePartitionKey(row.partitionKey);
+        if (o.signal?.aborted) {
+          return;
+        }
+        try {
+          const deleted = await deleteInstanceData(hub, instanceId, row, o.signal);
+          result.instancesDeleted++;
+          result.rowsDeleted += deleted.rows;
+          result.blobsDeleted += deleted.blobs;
+        } catch (e) {
+          if (o.signal?.aborted) {
+            return;
+          }
+          result.failures.push({ instanceId, error: (e as Error).message });
+        }
+        o.onProgress?.({ message: `Purged ${result.instancesDeleted} instances`, done: result.instancesDeleted });
+      });
+    } else {
+      o.onProgress?.({ message: `Matched ${result.matched} instances`, done: result.matched });
+    }
+    token = page.continuationToken;
+  } while (token);
+  if (o.signal?.aborted) {
+    throw new CancelledError(`Purge cancelled after deleting ${result.instancesDeleted} instances; run it again to finish.`, result);
+  }
+  return result;
+}
+
+/** Deletes one instance's blobs, History rows (every execution, sentinel included) and Instances row. */
+export async function deleteInstanceData(
+  hub: TaskHub,
+  instanceId: string,
+  instanceRow: Row,
+  signal?: AbortSignal,
+): Promise<{ rows: number; blobs: number }> {
+  const names = hubResourceNames(hub.name);
+  const partitionKey = instanceRow.partitionKey || escapePartitionKey(instanceId);
+  const history = hub.clients.table(names.historyTable);
+  const tableError = (e: unknown, what: string): Error =>
+    toDurableError(e, { endpoint: hub.clients.endpoints.table, what, secrets: hub.clients.secrets });
+
+  // History rows, and the blobs their `<Prop>BlobName` columns name (exact names: old runtimes
+  // lower-cased them, so a prefix alone would miss them).
+  const rowKeys: string[] = [];
+  const blobNames = new Set<string>();
+  try {
+    for await (const rows of queryRows(history, eq('PartitionKey', partitionKey), { select: ['PartitionKey', 'RowKey', ...BLOB_NAME_COLUMNS], signal })) {
+      for (const row of rows) {
+        rowKeys.push(row.rowKey);
+        for (const column of BLOB_NAME_COLUMNS) {
+          const blob = str(row, column);
+          if (blob) {
+            blobNames.add(blob);
+          }
+        }
+      }
+    }
+  } catch (e) {
+    if (!isNotFound(e)) {
+      throw tableError(e, `table '${names.historyTable}'`);
+    }
+  }
+  for (const column of ['Input', 'Output']) {
+    const blob = referencedBlobName(hub, str(instanceRow, column));
+    if (blob) {
+      blobNames.add(blob);
+    }
+  }
+  for (const column of ['InputBlobName', 'TagsBlobName']) {
+    const blob = str(instanceRow, column);
+    if (blob) {
+      blobNames.add(blob);
+    }
+  }
+
+  const blobs = await deleteInstanceBlobs(hub, instanceId, blobNames, signal);
+  const rows = await deleteHistoryRows(hub, partitionKey, rowKeys, signal);
+  throwIfAborted(signal);
+  try {
+    await hub.clients.table(names.instancesTable).deleteEntity(partitionKey, '', { etag: '*', abortSignal: signal });
+  } catch (e) {
+    if (!isNotFound(e)) {
+      throw tableError(e, `table '${names.instancesTable}'`);
+    }
+  }
+  return { rows, blobs };
+}
+
+async function deleteHistoryRows(hub: TaskHub, partitionKey: string, rowKeys: string[], signal?: AbortSignal): Promise<number> {
+  const table = hub.clients.table(hubResourceNames(hub.name).historyTable);
+  let deleted = 0;
+  const batches: string[][] = [];
+  for (let i = 0; i < rowKeys.length; i += BATCH_SIZE) {
+    batches.push(rowKeys.slice(i, i + BATCH_SIZE));
+  }
+  await mapWithConcurrency(batches, 4, async (batch) => {
+    throwIfAborted(signal);
+    try {
+      await table.submitTransaction(batch.map((rowKey) => ['delete', { partitionKey, rowKey }, { etag: '*' }] as const) as never, { abortSignal: signal });
+      deleted += batch.length;
+    } catch (e) {
+      if (!isNotFound(e)) {
+        throw toDurableError(e, { endpoint: hub.clients.endpoints.table, what: 'deleting history rows', secrets: hub.clients.secrets });
+      }
+      // A row already gone fails the whole batch: delete one by one, skipping the missing.
+      for (const rowKey of batch) {
+        try {
+          await table.deleteEntity(partitionKey, rowKey, { etag: '*', abortSignal: signal });
+          deleted++;
+        } catch (inner) {
+          if (!isNotFound(inner)) {
+            throw toDurableError(inner, { endpoint: hub.clients.endpoints.table, what: 'deleting history rows', secrets: hub.clients.secrets });
+          }
+        }
+      }
+    }
+  });
+  return deleted;
+}
+
+/**
+ * Blobs under `{id}/` and `{escapedId}/` (with the slash: `order1` must not take `order10`'s),
+ * plus the exact names the rows referenced.
+ */
+async function deleteInstanceBlobs(hub: TaskHub, instanceId: string, referenced: Set<string>, signal?: AbortSignal): Promise<number> {
+  const containerName = hubResourceNames(hub.name).largeMessagesContainer;
+  const container = hub.clients.container(containerName);
+  const names = new Set(referenced);
+  const prefixes = [...new Set([`${instanceId}/`, `${escapePartitionKey(instanceId)}/`])];
+  try {
+    for (const prefix of prefixes) {
+      for await (const blob of container.listBlobsFlat({ prefix, abortSignal: signal })) {
+        names.add(blob.name);
+      }
+    }
+  } catch (e) {
+    if (isNotFound(e)) {
+      return 0; // no large-messages container: nothing to delete
+    }
+    throw toDurableError(e, { endpoint: hub.clients.endpoints.blob, what: `container '${containerName}'`, secrets: hub.clients.secrets });
+  }
+  let deleted = 0;
+  await mapWithConcurrency([...names], 8, async (name) => {
+    try {
+      const response = await container.deleteBlob(name, { abortSignal: signal });
+      if (response) {
+        deleted++;
+      }
+    } catch (e) {
+      if (!isNotFound(e)) {
+        throw toDurableError(e, { endpoint: hub.clients.endpoints.blob, what: `blob '${containerName}/${name}'`, secrets: hub.clients.secrets });
+      }
+    }
+  });
+  return deleted;
+}
