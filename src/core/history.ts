@@ -179,7 +179,7 @@ export async function* iterateHistory(
   opts: OperationOptions & { pageSize?: number } = {},
 ): AsyncGenerator<HistoryEvent, { executionId: string | null }> {
   let token: string | null = null;
-  let executionId: string | null = null;
+  let executionId: string | null;
   let done = 0;
   do {
     const page: HistoryPage = await readHistory(hub, instanceId, { pageSize: opts.pageSize ?? 1000, continuationToken: token }, { signal: opts.signal });
