@@ -5,7 +5,7 @@ import type { MessageEvent, OrchestrationInstanceRef } from '../format/messages'
 import { buildMessage, encodeQueueBody, largeMessageBlobName, largeMessageWrapper, needsOffload } from '../format/messages';
 import { hubResourceNames } from '../format/names';
 import { controlQueueFor } from '../format/partition';
-import { gzip } from '../format/payload';
+import { blobUrl, gzip } from '../format/payload';
 import { NotFoundError } from '../errors';
 import { isNotFound, toDurableError } from '../storage/errors';
 
@@ -38,7 +38,8 @@ export async function sendControlMessage(
       const blob = container.getBlockBlobClient(blobName);
       await blob.uploadData(content, { abortSignal: opts.signal });
       sent.blobName = blobName;
-      sent.blobUrl = blob.url;
+      // The runtime's GetBlobUrl form (each segment Uri.EscapeDataString-ed), not the SDK's.
+      sent.blobUrl = blobUrl(container.url, blobName);
     } catch (e) {
       throw toDurableError(e, { endpoint: hub.clients.endpoints.blob, what: `blob '${names.largeMessagesContainer}/${blobName}'`, secrets: hub.clients.secrets });
     }

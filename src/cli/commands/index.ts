@@ -1,0 +1,29 @@
+// Every command, in the order `durable --help` lists them.
+import type { CliCommand } from './common';
+import { raiseEventCommand, resumeCommand, rewindCommand, suspendCommand, terminateCommand } from './control';
+import { getHistoryCommand } from './history';
+import { getInstancesCommand } from './instances';
+import { purgeHistoryCommand } from './purge';
+import { restartCommand } from './restart';
+import { startNewCommand } from './startNew';
+import { getRuntimeStatusCommand } from './status';
+import { deleteTaskHubCommand, listTaskHubsCommand } from './taskHubs';
+
+export { COMMON_FLAGS } from './common';
+export type { CliCommand, CommandContext } from './common';
+
+export const COMMANDS: readonly CliCommand[] = [
+  startNewCommand,
+  getRuntimeStatusCommand,
+  getHistoryCommand,
+  getInstancesCommand,
+  raiseEventCommand,
+  terminateCommand,
+  suspendCommand,
+  resumeCommand,
+  rewindCommand,
+  restartCommand,
+  purgeHistoryCommand,
+  listTaskHubsCommand,
+  deleteTaskHubCommand,
+];
