@@ -3,7 +3,7 @@
 // and nothing of another hub, even one whose name shares a prefix. Re-running finishes the job.
 import type { OperationOptions } from '../model';
 import type { StorageClients } from '../storage/clients';
-import { NotFoundError, throwIfAborted } from '../errors';
+import { CancelledError, NotFoundError, throwIfAborted } from '../errors';
 import { hubResourceNames, isControlQueueOf, validateHubName } from '../format/names';
 import { isNotFound, toDurableError } from '../storage/errors';
 
@@ -19,8 +19,19 @@ export interface DeleteTaskHubResult {
 
 export async function deleteTaskHub(clients: StorageClients, o: DeleteTaskHubOptions): Promise<DeleteTaskHubResult> {
   validateHubName(o.name);
-  const names = hubResourceNames(o.name);
   const deleted: string[] = [];
+  try {
+    return await deleteHubArtifacts(clients, o, deleted);
+  } catch (e) {
+    if (o.signal?.aborted) {
+      throw new CancelledError(`Delete of task hub '${o.name}' cancelled after ${deleted.length} deletions; run it again to finish.`, { deleted });
+    }
+    throw e;
+  }
+}
+
+async function deleteHubArtifacts(clients: StorageClients, o: DeleteTaskHubOptions, deleted: string[]): Promise<DeleteTaskHubResult> {
+  const names = hubResourceNames(o.name);
   const report = (what: string): void => {
     deleted.push(what);
     o.onProgress?.({ message: `Deleted ${what}`, done: deleted.length });

@@ -105,6 +105,9 @@ export async function purgeInstances(hub: TaskHub, o: PurgeByFilterOptions): Pro
     try {
       page = await queryPage(table, filter, { select, pageSize: 1000, continuationToken: token, signal: o.signal });
     } catch (e) {
+      if (o.signal?.aborted) {
+        throw new CancelledError(`Purge cancelled after deleting ${result.instancesDeleted} instances; run it again to finish.`, result);
+      }
       throw toDurableError(e, { endpoint: hub.clients.endpoints.table, what: `table '${names.instancesTable}'`, secrets: hub.clients.secrets });
     }
     result.matched += page.rows.length;
