@@ -4,10 +4,10 @@ import type { TaskHub } from './hub';
 import type { Row } from './storage/rows';
 import { RUNTIME_STATUSES } from './model';
 import { NotFoundError, ValidationError, throwIfAborted } from './errors';
-import { escapePartitionKey, unescapePartitionKey } from './format/keys';
+import { escapePartitionKey, instanceIdFromPartitionKey } from './format/keys';
 import { hubResourceNames } from './format/names';
 import { and, eq, odataDateTime, or, partitionKeyPrefix } from './format/odata';
-import { int, normalizeRow, queryPage, str } from './storage/rows';
+import { int, normalizeRow, queryPage, str, validateContinuationToken } from './storage/rows';
 import { isNotFound, toDurableError } from './storage/errors';
 import { downloadLargeMessage, parseStoredValue, resolveInstanceValue } from './values';
 
@@ -72,7 +72,7 @@ export function instanceFilter(q: InstanceQuery): string {
   const statuses = [...new Set(q.statuses ?? [])];
   return and(
     q.createdAfter && `CreatedTime ge ${odataDateTime(q.createdAfter)}`,
-    q.createdBefore && `CreatedTime le ${odataDateTime(q.createdBefore)}`,
+    q.createdBefore && `CreatedTime le ${odataDateTime(q.createdBefore, { endOfMillisecond: true })}`,
     statuses.length > 0 && or(...statuses.map((s) => eq('RuntimeStatus', s))),
     q.instanceIdPrefix ? partitionKeyPrefix(q.instanceIdPrefix) : undefined,
     q.name ? eq('Name', q.name) : undefined,
@@ -84,7 +84,7 @@ export function toInstanceStatus(row: Row, q: { showInput?: boolean; showOutput?
   const tagsText = str(row, 'Tags');
   const tags = parseStoredValue(tagsText);
   const status: InstanceStatus = {
-    instanceId: unescapePartitionKey(row.partitionKey),
+    instanceId: instanceIdFromPartitionKey(row.partitionKey),
     name: str(row, 'Name') ?? '',
     runtimeStatus: str(row, 'RuntimeStatus') ?? 'Unknown',
     createdTime: str(row, 'CreatedTime') ?? null,
@@ -143,7 +143,7 @@ export async function queryInstances(
   const filter = instanceFilter(query);
   const select = instanceColumns(query);
   const rows: Row[] = [];
-  let token = query.continuationToken ?? null;
+  let token = query.continuationToken ? validateContinuationToken(query.continuationToken) : null;
   try {
     do {
       throwIfAborted(opts.signal);

@@ -115,7 +115,7 @@ describe('OData filters', () => {
     });
     assert.equal(
       filter,
-      "(CreatedTime ge datetime'2024-01-01T00:00:00.000Z') and (CreatedTime le datetime'2024-02-01T00:00:00.000Z') and " +
+      "(CreatedTime ge datetime'2024-01-01T00:00:00.000Z') and (CreatedTime le datetime'2024-02-01T00:00:00.0009999Z') and " +
         "((RuntimeStatus eq 'Running') or (RuntimeStatus eq 'Failed')) and (Name eq 'Say''Hello') and " +
         "(PartitionKey lt '@' or PartitionKey ge 'A')",
     );

@@ -69,3 +69,12 @@ export function unescapePartitionKey(key: string): string {
   }
   return out;
 }
+
+/**
+ * The instance id a stored PartitionKey stands for. Rows written before 1.8.4 used the raw id as
+ * the key; when unescaping and escaping again does not give the key back, the key was raw.
+ */
+export function instanceIdFromPartitionKey(key: string): string {
+  const unescaped = unescapePartitionKey(key);
+  return escapePartitionKey(unescaped) === key ? unescaped : key;
+}

@@ -47,7 +47,7 @@ export function validateHubName(hubName: string, field = 'task-hub-name'): strin
   if (!HUB_NAME.test(hubName)) {
     throw new ValidationError(
       field,
-      `Invalid task hub name '${hubName}': it must start with a letter, contain only letters and digits, ` +
+      `Invalid task hub name '${hubName}' (${field}): it must start with a letter, contain only letters and digits, ` +
         'and be 3 to 50 characters long (45 or fewer is recommended).',
     );
   }

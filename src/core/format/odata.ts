@@ -6,9 +6,14 @@ export function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-/** A DateTime literal in the form DTAS writes: `datetime'2024-01-01T00:00:00.000Z'`. */
-export function odataDateTime(value: Date): string {
-  return `datetime'${value.toISOString()}'`;
+/**
+ * A DateTime literal: `datetime'2024-01-01T00:00:00.000Z'`. Stored times have 100-ns digits that a
+ * JS Date lacks, so an upper bound can be stretched to the end of its millisecond
+ * (`.1239999Z`) to include a row whose time was printed to the user and passed back.
+ */
+export function odataDateTime(value: Date, o: { endOfMillisecond?: boolean } = {}): string {
+  const iso = value.toISOString();
+  return `datetime'${o.endOfMillisecond ? `${iso.slice(0, -1)}9999Z` : iso}'`;
 }
 
 export function eq(column: string, value: string): string {

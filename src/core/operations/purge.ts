@@ -6,7 +6,7 @@ import type { TaskHub } from '../hub';
 import type { Row } from '../storage/rows';
 import { TERMINAL_STATUSES, isTerminalStatus } from '../model';
 import { CancelledError, ConflictError, ValidationError, throwIfAborted } from '../errors';
-import { escapePartitionKey, unescapePartitionKey } from '../format/keys';
+import { escapePartitionKey, instanceIdFromPartitionKey } from '../format/keys';
 import { hubResourceNames } from '../format/names';
 import { eq } from '../format/odata';
 import { BLOB_NAME_COLUMNS } from '../format/payload';
@@ -113,7 +113,7 @@ export async function purgeInstances(hub: TaskHub, o: PurgeByFilterOptions): Pro
     result.matched += page.rows.length;
     if (!o.dryRun) {
       await mapWithConcurrency(page.rows, concurrency, async (row) => {
-        const instanceId = unescapePartitionKey(row.partitionKey);
+        const instanceId = instanceIdFromPartitionKey(row.partitionKey);
         if (o.signal?.aborted) {
           return;
         }

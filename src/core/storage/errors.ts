@@ -15,7 +15,34 @@ interface RestLikeError {
   statusCode?: number;
   code?: string;
   message?: string;
+  details?: { errorCode?: string; code?: string; message?: string } & Record<string, unknown>;
 }
+
+/** The service's error code: queue/blob SDKs set `code`, the tables SDK only `details.errorCode`. */
+function serviceErrorCode(err: RestLikeError): string | undefined {
+  return err.code ?? err.details?.errorCode ?? err.details?.code;
+}
+
+/** A readable message: services answer in XML or JSON bodies that some SDKs pass through raw. */
+export function serviceErrorMessage(err: RestLikeError): string {
+  const text = err.message ?? '';
+  const xml = /<Message>([\s\S]*?)<\/Message>/i.exec(text)?.[1];
+  if (xml) {
+    return xml.trim();
+  }
+  try {
+    const body = JSON.parse(text) as { 'odata.error'?: { message?: { value?: string } }; error?: { message?: string } };
+    const message = body['odata.error']?.message?.value ?? body.error?.message;
+    if (message) {
+      return message;
+    }
+  } catch {
+    // Not JSON: the message is already text.
+  }
+  return text.trimStart().startsWith('<?xml') ? (err.details?.message ?? serviceErrorCode(err) ?? 'no details') : text;
+}
+
+const CREDENTIAL_CODES = new Set(['AuthenticationFailed', 'AuthorizationFailure', 'InvalidAuthenticationInfo', 'NoAuthenticationInformation']);
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -53,7 +80,8 @@ export function toDurableError(e: unknown, ctx: ErrorContext): Error {
     return e;
   }
   const err = (e ?? {}) as RestLikeError;
-  const message = maskSecrets(err.message ?? String(e), ctx.secrets);
+  const code = serviceErrorCode(err);
+  const message = maskSecrets(err.message === undefined ? String(e) : serviceErrorMessage(err), ctx.secrets);
   if (err.name === 'AbortError') {
     return new CancelledError();
   }
@@ -63,8 +91,8 @@ export function toDurableError(e: unknown, ctx: ErrorContext): Error {
       return new UnauthorizedError(`Storage refused the credentials at ${ctx.endpoint}${what}: ${firstLine(message)}`, { cause: e });
     case 403:
       return new ForbiddenError(
-        err.code === 'AuthenticationFailed'
-          ? `Storage authentication failed at ${ctx.endpoint}: check the account key or SAS.`
+        code && CREDENTIAL_CODES.has(code)
+          ? `Storage rejected the credentials at ${ctx.endpoint} (${code}): check the account key, SAS or signed-in identity.`
           : `Access denied at ${ctx.endpoint}${what}: ${firstLine(message)}`,
         { cause: e },
       );
@@ -76,8 +104,8 @@ export function toDurableError(e: unknown, ctx: ErrorContext): Error {
     default:
       break;
   }
-  if (err.statusCode === undefined && (NETWORK_CODES.has(err.code ?? '') || err.name === 'RestError')) {
-    return new UnreachableError(ctx.endpoint, `Storage is unreachable at ${ctx.endpoint} (${err.code ?? 'no response'}).`, { cause: e });
+  if (err.statusCode === undefined && (NETWORK_CODES.has(code ?? '') || err.name === 'RestError')) {
+    return new UnreachableError(ctx.endpoint, `Storage is unreachable at ${ctx.endpoint} (${code ?? 'no response'}).`, { cause: e });
   }
   const wrapped = new Error(`Storage request failed${what}: ${firstLine(message)}`, { cause: e });
   return wrapped;

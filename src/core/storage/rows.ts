@@ -2,6 +2,7 @@
 // normalized to plain values without losing what JS `Date` would drop: DateTime stays the
 // service's ISO text with its 100-ns digits, Int64 stays exact.
 import type { TableClient } from '@azure/data-tables';
+import { ValidationError } from '../errors';
 
 export type CellValue = string | number | boolean;
 
@@ -71,6 +72,24 @@ export function int(row: Row, column: string): number | undefined {
 export interface QueryPage {
   rows: Row[];
   continuationToken: string | null;
+}
+
+/**
+ * Checks a table continuation token before it reaches the SDK, which would otherwise fail with
+ * a JSON parse error or silently restart from the beginning.
+ */
+export function validateContinuationToken(token: string, field = 'continuation-token'): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const p = parsed as { nextPartitionKey?: unknown; nextRowKey?: unknown } | undefined;
+  if (!p || typeof p !== 'object' || typeof p.nextPartitionKey !== 'string') {
+    throw new ValidationError(field, 'The continuation token is not valid: pass back the token a previous page returned, unchanged.');
+  }
+  return token;
 }
 
 /** One server page of a filtered query. */
