@@ -2,13 +2,9 @@
 // the queue message a real runtime would dequeue, the table rows, the blobs — and that nothing
 // else was touched.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { main } from '../../src/cli/main';
 import type { TaskHub } from '../../src/core';
 import { CancelledError, createStorageClients, openTaskHub, purgeInstances } from '../../src/core';
 import { escapePartitionKey } from '../../src/core/format/keys';
@@ -19,26 +15,17 @@ import { HistoryBuilder, HubWriter } from '../fixtures/hubWriter';
 import { writeStandardHub } from '../fixtures/sampleHubs';
 import type { StandardHubIndex } from '../fixtures/sampleHubs';
 import { sharedAzurite } from './setup';
+import { jsonOf, runCli } from '../support/cli';
+import type { CliResult } from '../support/cli';
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
+interface CliRun extends CliResult {
   json: <T = Record<string, unknown>>() => T;
 }
 
+/** The CLI, in-process, against the shared Azurite through AzureWebJobsStorage. */
 async function durable(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    env: { AzureWebJobsStorage: sharedAzurite().connectionString, ...env },
-    cwd: mkdtempSync(path.join(tmpdir(), 'durable-cli-')),
-    isInteractive: false,
-    prompt: () => Promise.reject(new Error('unexpected prompt')),
-  });
-  return { code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };
+  const r = await runCli(args, { env: { AzureWebJobsStorage: sharedAzurite().connectionString, ...env } });
+  return { ...r, json: <T>() => jsonOf<T>(r) };
 }
 
 function table(name: string): TableClient {
