@@ -7,7 +7,7 @@ import { COMMANDS, COMMON_FLAGS } from './commands';
 import { createContext } from './commands/common';
 import { renderCommandHelp, renderGlobalHelp } from './help';
 import type { CliIo } from './io';
-import { EXIT_CANCELLED, EXIT_OK, EXIT_USAGE, formatError } from './output';
+import { EXIT_CANCELLED, EXIT_OK, EXIT_USAGE, formatError, sanitizeForTerminal } from './output';
 
 export type { CliIo } from './io';
 
@@ -72,7 +72,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return EXIT_CANCELLED;
     }
     const { text, exitCode } = formatError(e, secrets, { debug });
-    io.stderr(text);
+    io.stderr(sanitizeForTerminal(text));
     return exitCode;
   }
 }

@@ -23,6 +23,15 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 }
 
 /** `value` as 2-space indented JSON plus a newline. */
+// Control characters and bidirectional overrides in untrusted text (instance ids, reasons,
+// payloads) could move the cursor, recolour or rewrite the terminal: show them escaped instead.
+// Newlines stay; JSON output is unaffected in meaning (the escape is what JSON would write).
+const UNSAFE_FOR_TERMINAL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+export function sanitizeForTerminal(text: string): string {
+  return text.replace(UNSAFE_FOR_TERMINAL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function toJson(value: unknown): string {
   return `${JSON.stringify(value, jsonReplacer, 2) ?? 'null'}\n`;
 }
@@ -143,7 +152,9 @@ function columnWidths(columns: readonly TableColumn[], rows: readonly (readonly 
 }
 
 /** Columns separated by two spaces, padded to the widest cell; no trailing spaces. */
-export function formatTable(columns: readonly TableColumn[], rows: readonly (readonly string[])[]): string {
+export function formatTable(columns: readonly TableColumn[], unsafeRows: readonly (readonly string[])[]): string {
+  // Escape first, so widths are those of what is printed.
+  const rows = unsafeRows.map((r) => r.map(sanitizeForTerminal));
   const widths = columnWidths(columns, rows);
   const lines = [renderRow(columns.map((c) => c.header), widths, columns), ...rows.map((r) => renderRow(r, widths, columns))];
   return `${lines.join('\n')}\n`;
@@ -168,7 +179,8 @@ export class StreamingTable {
     return this.count;
   }
 
-  add(row: string[]): void {
+  add(unsafeRow: string[]): void {
+    const row = unsafeRow.map(sanitizeForTerminal);
     this.count++;
     if (this.widths) {
       this.write(`${renderRow(row, this.widths, this.columns)}\n`);
@@ -213,7 +225,7 @@ export class ProgressLine {
 
   update(message: string): void {
     if (this.enabled) {
-      this.write(`\r\x1b[K${truncate(message, 100)}`);
+      this.write(`\r\x1b[K${truncate(sanitizeForTerminal(message), 100)}`);
       this.shown = true;
     }
   }

@@ -18,6 +18,7 @@ import {
   formatKeyValues,
   formatTable,
   formatTime,
+  sanitizeForTerminal,
   shortValue,
   toJson,
 } from '../../src/cli/output';
@@ -263,5 +264,13 @@ describe('cli output', () => {
       assert.equal(code, 2);
       assert.match(err, /^error: No storage connection found: set the 'AzureWebJobsStorage' app setting/);
     });
+  });
+});
+
+describe('terminal safety', () => {
+  it('escapes control characters and bidi overrides from untrusted text, keeping newlines', () => {
+    assert.equal(sanitizeForTerminal('id\u001b[31mred\u0007\nnext\ttab\u202eevil\u0085'), 'id\\u001b[31mred\\u0007\nnext\\u0009tab\\u202eevil\\u0085');
+    const json = JSON.stringify({ id: 'a\u0085b\u2028c' });
+    assert.deepEqual(JSON.parse(sanitizeForTerminal(json)), { id: 'a\u0085b\u2028c' }, 'JSON output keeps its meaning');
   });
 });

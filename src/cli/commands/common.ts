@@ -6,7 +6,7 @@ import type { CommandSpec, FlagSpec, Flags } from '../args';
 import { UsageError } from '../args';
 import type { CliIo } from '../io';
 import { parseInteger } from '../input';
-import { ProgressLine, toJson } from '../output';
+import { ProgressLine, sanitizeForTerminal, toJson } from '../output';
 
 export const COMMON_FLAGS: readonly FlagSpec[] = [
   {
@@ -61,11 +61,11 @@ export function createContext(io: CliIo, values: Flags, secrets: string[]): Comm
     secrets,
     signal: io.signal,
     now: () => (io.now ? io.now() : new Date()),
-    out: (text) => io.stdout(text),
+    out: (text) => io.stdout(sanitizeForTerminal(text)),
     // Diagnostics may quote storage errors: mask them like error messages.
-    err: (text) => io.stderr(maskSecrets(text, secrets)),
-    warn: (message) => io.stderr(maskSecrets(`warning: ${message}\n`, secrets)),
-    printJson: (value) => io.stdout(toJson(value)),
+    err: (text) => io.stderr(sanitizeForTerminal(maskSecrets(text, secrets))),
+    warn: (message) => io.stderr(sanitizeForTerminal(maskSecrets(`warning: ${message}\n`, secrets))),
+    printJson: (value) => io.stdout(sanitizeForTerminal(toJson(value))),
     progress: new ProgressLine(io.stderr, io.isInteractive && !json),
   };
 }
