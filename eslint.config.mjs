@@ -27,7 +27,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         paths: [{ name: 'vscode', message: 'src/core and src/cli must not depend on VS Code.' }],
-        patterns: [{ group: ['**/extension/**', '**/webview/**'], message: 'core/cli must not import the extension or webview layers.' }],
+        patterns: [
+          { group: ['**/extension/**', '**/webview/**'], message: 'core/cli must not import the extension or webview layers.' },
+          { group: ['**/tools/**', '**/test/**'], message: 'shipped code must not depend on development tooling or tests.' },
+        ],
       }],
     },
   },
@@ -36,7 +39,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         paths: [{ name: 'vscode', message: 'src/core must not depend on VS Code.' }],
-        patterns: [{ group: ['**/extension/**', '**/webview/**', '**/cli/**'], message: 'core is the bottom layer: it imports nothing above it.' }],
+        patterns: [
+          { group: ['**/extension/**', '**/webview/**', '**/cli/**'], message: 'core is the bottom layer: it imports nothing above it.' },
+          { group: ['**/tools/**', '**/test/**'], message: 'shipped code must not depend on development tooling or tests.' },
+        ],
       }],
     },
   },

@@ -50,7 +50,7 @@ if (!run(node, [bin('typescript/bin/tsc'), '-p', 'tsconfig.json'], 'TypeScript c
 if (!run(node, ['scripts/build.mjs'], 'Build')) {
   setupFailures++;
 }
-if (!run(node, [bin('eslint/bin/eslint.js'), '--max-warnings', '0', 'src', 'test', 'scripts'], 'Lint')) {
+if (!run(node, [bin('eslint/bin/eslint.js'), '--max-warnings', '0', 'src', 'test', 'tools', 'scripts'], 'Lint')) {
   setupFailures++;
 }
 

@@ -8,10 +8,10 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { escapePartitionKey, unescapePartitionKey } from '../../src/core/format/keys';
 import { gunzip } from '../../src/core/format/payload';
 import { controlQueueFor } from '../../src/core/format/partition';
-import { startAzurite } from '../support/azurite';
-import type { RunningAzurite } from '../support/azurite';
-import { HistoryBuilder, HubWriter, dotnetDateTime, historyRowKey } from '../fixtures/hubWriter';
-import type { FixtureHubOptions } from '../fixtures/hubWriter';
+import { startAzurite } from '../../tools/azurite';
+import type { RunningAzurite } from '../../tools/azurite';
+import { HistoryBuilder, HubWriter, dotnetDateTime, historyRowKey } from '../../tools/seed/hubWriter';
+import type { FixtureHubOptions } from '../../tools/seed/hubWriter';
 import {
   largeJson,
   writeContinueAsNewWithLeftovers,
@@ -19,7 +19,7 @@ import {
   writeParentWithFailedChild,
   writeRewound,
   writeStandardHub,
-} from '../fixtures/sampleHubs';
+} from '../../tools/seed/sampleHubs';
 
 interface Cell {
   value: string;

@@ -1,7 +1,7 @@
 // Root hooks for the integration suite: one real Azurite (in-process, in-memory, free loopback
 // ports) for the whole run. Tests isolate themselves by using their own task hub names.
-import { startAzurite } from '../support/azurite';
-import type { RunningAzurite } from '../support/azurite';
+import { startAzurite } from '../../tools/azurite';
+import type { RunningAzurite } from '../../tools/azurite';
 
 let azurite: RunningAzurite | undefined;
 
