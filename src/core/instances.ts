@@ -10,6 +10,7 @@ import { and, eq, odataDateTime, or, partitionKeyPrefix } from './format/odata';
 import { int, normalizeRow, queryPage, str, validateContinuationToken } from './storage/rows';
 import { isNotFound, toDurableError } from './storage/errors';
 import { downloadLargeMessage, parseStoredValue, resolveInstanceValue } from './values';
+import { mapWithConcurrency } from './concurrency';
 
 export interface InstanceQuery {
   createdAfter?: Date;
@@ -154,11 +155,11 @@ export async function queryInstances(
   } catch (e) {
     throw instancesError(hub, e);
   }
-  const items: InstanceStatus[] = [];
-  for (const row of rows) {
-    await resolvePayloads(hub, row, query, opts.signal);
-    items.push(toInstanceStatus(row, query));
+  if (query.showInput || query.showOutput) {
+    // Blob-stored payloads are fetched a few at a time, not one after another.
+    await mapWithConcurrency(rows, 8, (row) => resolvePayloads(hub, row, query, opts.signal));
   }
+  const items = rows.map((row) => toInstanceStatus(row, query));
   opts.onProgress?.({ message: `Read ${items.length} instances`, done: items.length });
   return { items, continuationToken: token };
 }
