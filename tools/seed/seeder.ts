@@ -43,6 +43,7 @@ import {
   approvalHistory,
   enqueueOutstandingWork,
   fanOutFanInHistory,
+  helloCitiesHistory,
   largeJson,
   monitorHistory,
   writeAlwaysFails,
@@ -281,23 +282,7 @@ export function bulkInstance(seed: number, index: number, now: Date): BulkInstan
 }
 
 function helloCities(created: Date, cities: readonly string[], rng: Prng): HistoryBuilder {
-  const h = new HistoryBuilder(created);
-  h.orchestratorStarted();
-  h.executionStarted();
-  let previous = h.taskScheduled('SayHello', JSON.stringify(cities[0]));
-  h.orchestratorCompleted();
-  for (let i = 1; i <= cities.length; i++) {
-    h.advance(rng.int(100, 2500));
-    h.orchestratorStarted();
-    h.taskCompleted(previous.eventId, JSON.stringify(`Hello ${cities[i - 1]}!`));
-    if (i < cities.length) {
-      previous = h.taskScheduled('SayHello', JSON.stringify(cities[i]));
-    } else {
-      h.executionCompleted('Completed', JSON.stringify(cities.map((c) => `Hello ${c}!`)));
-    }
-    h.orchestratorCompleted();
-  }
-  return h;
+  return helloCitiesHistory(created, cities, { activityMs: () => rng.int(100, 2500) });
 }
 
 /** Rows one instance put in storage: its history rows, the sentinel and the Instances row. */

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskHub } from '../../src/core/hub';
 import type { MessageEvent, OrchestrationInstanceRef } from '../../src/core/format/messages';
-import { decodeQueueBody, encodeQueueBody, largeMessageBlobName, largeMessageWrapper, needsOffload } from '../../src/core/format/messages';
+import { decodeQueueBody, encodeQueueBody, eventRaisedEvent, largeMessageBlobName, largeMessageWrapper, needsOffload } from '../../src/core/format/messages';
 import { hubResourceNames } from '../../src/core/format/names';
 import { controlQueueFor } from '../../src/core/format/partition';
 import { gzip } from '../../src/core/format/payload';
@@ -227,19 +227,8 @@ export function timerFiredMessageEvent(timerId: number, fireAt: string, timestam
   };
 }
 
-export function eventRaisedMessageEvent(name: string, input: string | null, timestamp: string): MessageEvent {
-  return {
-    eventType: 'EventRaised',
-    json: {
-      [T]: 'DurableTask.Core.History.EventRaisedEvent',
-      EventType: eventTypeNumber('EventRaised'),
-      Name: name,
-      Input: input,
-      ParentTraceContext: null,
-      ...tail(timestamp),
-    },
-  };
-}
+/** EventRaised as the runtime sends it (entity responses, EventSent): core's builder. */
+export const eventRaisedMessageEvent = eventRaisedEvent;
 
 export interface ParentRef {
   name: string;

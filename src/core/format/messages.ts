@@ -37,8 +37,11 @@ function orchestrationInstance(ref: OrchestrationInstanceRef): JsonObject {
   return { [T]: 'DurableTask.Core.OrchestrationInstance', InstanceId: ref.instanceId, ExecutionId: ref.executionId };
 }
 
-function eventTail(timestamp: Date): JsonObject {
-  return { EventId: -1, IsPlayed: false, Timestamp: timestamp.toISOString() };
+/** A Date, or DateTime text as the runtime writes it (7 fractional digits), for the event Timestamp. */
+export type EventTimestamp = Date | string;
+
+function eventTail(timestamp: EventTimestamp): JsonObject {
+  return { EventId: -1, IsPlayed: false, Timestamp: typeof timestamp === 'string' ? timestamp : timestamp.toISOString() };
 }
 
 export interface ExecutionStartedArgs {
@@ -87,7 +90,7 @@ export function executionStartedEvent(a: ExecutionStartedArgs): MessageEvent {
   };
 }
 
-export function eventRaisedEvent(name: string, input: string | null, timestamp: Date): MessageEvent {
+export function eventRaisedEvent(name: string, input: string | null, timestamp: EventTimestamp): MessageEvent {
   return {
     eventType: 'EventRaised',
     json: {
