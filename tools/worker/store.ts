@@ -216,6 +216,11 @@ export async function checkpoint(hub: TaskHub, c: CheckpointInput): Promise<Chec
     TaskHubName: hub.name,
   };
   let runtimeStatus = 'Running';
+  // The status this checkpoint reports, and the Instances column when an event changes it.
+  const setStatus = (status: string): void => {
+    runtimeStatus = status;
+    instance.RuntimeStatus = status;
+  };
   const blobs: string[] = [];
   let etag = c.sentinelEtag;
   let batch: TransactionAction[] = [];
@@ -265,11 +270,10 @@ export async function checkpoint(hub: TaskHub, c: CheckpointInput): Promise<Chec
 
     switch (e.eventType) {
       case 'ExecutionStarted': {
-        runtimeStatus = 'Running';
+        setStatus('Running');
         instance.Name = strField(e, 'Name');
         instance.Version = strField(e, 'Version') ?? undefined;
         instance.CreatedTime = edm(e.timestamp);
-        instance.RuntimeStatus = 'Running';
         // TagsSerializer.Serialize: JsonConvert of the dictionary, "null" when none.
         instance.Tags = JSON.stringify(jsonField(e, 'Tags') ?? null);
         const generation = e.fields.Generation;
@@ -284,8 +288,7 @@ export async function checkpoint(hub: TaskHub, c: CheckpointInput): Promise<Chec
         break;
       }
       case 'ExecutionCompleted': {
-        runtimeStatus = strField(e, 'OrchestrationStatus') ?? 'Completed';
-        instance.RuntimeStatus = runtimeStatus;
+        setStatus(strField(e, 'OrchestrationStatus') ?? 'Completed');
         instance.CompletedTime = edm(utcNow());
         const failure = jsonField<{ ErrorType?: string; ErrorMessage?: string }>(e, 'FailureDetails');
         // FailureDetails?.ToString() ?? Result
@@ -293,24 +296,20 @@ export async function checkpoint(hub: TaskHub, c: CheckpointInput): Promise<Chec
         break;
       }
       case 'ExecutionTerminated':
-        runtimeStatus = 'Terminated';
-        instance.RuntimeStatus = 'Terminated';
+        setStatus('Terminated');
         instance.CompletedTime = edm(utcNow());
         fromHistory(entity, 'Input', 'Output', strField(e, 'Input'));
         break;
       case 'ExecutionSuspended':
-        runtimeStatus = 'Suspended';
-        instance.RuntimeStatus = 'Suspended';
+        setStatus('Suspended');
         fromHistory(entity, 'Reason', 'Output', strField(e, 'Reason'));
         break;
       case 'ExecutionResumed':
-        runtimeStatus = 'Running';
-        instance.RuntimeStatus = 'Running';
+        setStatus('Running');
         fromHistory(entity, 'Reason', 'Output', strField(e, 'Reason'));
         break;
       case 'ContinueAsNew':
-        runtimeStatus = 'ContinuedAsNew';
-        instance.RuntimeStatus = 'ContinuedAsNew';
+        setStatus('ContinuedAsNew');
         fromHistory(entity, 'Result', 'Output', strField(e, 'Result'));
         break;
       default:
