@@ -1,4 +1,4 @@
-// Bundles the CLI (and, later, the extension) with esbuild. `--production` minifies.
+// Bundles the CLI and the extension with esbuild. `--production` minifies.
 import { build } from 'esbuild';
 import { chmod } from 'node:fs/promises';
 
@@ -22,4 +22,12 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
 });
 await chmod('dist/cli.js', 0o755);
-console.log(`built dist/cli.js${production ? ' (production)' : ''}`);
+// The extension: `vscode` is provided by the host. The Azure SDKs are bundled; esbuild wraps each
+// module so it is evaluated on first `require`, which core does lazily on the first storage call.
+await build({
+  ...common,
+  entryPoints: ['src/extension/extension.ts'],
+  outfile: 'dist/extension.js',
+  external: ['vscode'],
+});
+console.log(`built dist/cli.js, dist/extension.js${production ? ' (production)' : ''}`);

@@ -1,0 +1,341 @@
+// Every command's handler. Each one asks for what it needs through `Ui`, calls one core
+// operation, and updates the tree; the runner handles errors, telemetry and cancellation.
+import * as vscode from 'vscode';
+import {
+  TERMINAL_STATUSES,
+  deleteTaskHub,
+  getInstance,
+  purgeInstance,
+  purgeInstances,
+  raiseEvent,
+  restartInstance,
+  resumeInstance,
+  rewindInstance,
+  startNew,
+  suspendInstance,
+  terminateInstance,
+} from '../../core';
+import type { RuntimeStatus } from '../../core';
+import type { CommandId } from '../commandIds';
+import type { ConnectionManager } from '../connections/manager';
+import type { EmulatorLauncher } from '../connections/emulator';
+import type { InstanceDocuments } from '../instanceDocument';
+import type { LoadMoreNode } from '../tree/nodes';
+import type { TaskHubTreeProvider } from '../tree/treeProvider';
+import type { CommandContext, CommandHandler, RunnerDeps } from './runner';
+import { registerCommand, withProgress } from './runner';
+import type { StatusFollower } from './statusFollower';
+import { connectionArg, instanceTarget, isTreeNode, pickHub, pickInstanceId } from './targets';
+import type { InstanceTarget } from './targets';
+import type { Ui } from './ui';
+import { required } from './ui';
+import { accountNameProblem, connectionStringProblem, dateProblem, instanceIdProblem, jsonProblem, requiredProblem } from './validation';
+
+export interface CommandDeps extends RunnerDeps {
+  tree: TaskHubTreeProvider;
+  treeView: vscode.TreeView<unknown>;
+  connections: ConnectionManager;
+  follower: StatusFollower;
+  documents: InstanceDocuments;
+  emulator: EmulatorLauncher;
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+async function reason(ui: Ui, action: string): Promise<string | null> {
+  const text = required(await ui.showInputBox({ title: `${action}: reason`, prompt: 'Optional; recorded in the instance history.', placeHolder: 'Reason (optional)' }));
+  return text.trim() ? text : null;
+}
+
+async function confirmOrCancel(ui: Ui, message: string, detail: string, button: string): Promise<void> {
+  if ((await ui.confirm(message, detail, button)) !== button) {
+    required(undefined);
+  }
+}
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const ui = (): Ui => deps.ui();
+  const { tree, follower } = deps;
+
+  const control = (
+    title: string,
+    pendingLabel: string,
+    send: (t: InstanceTarget, ui: Ui) => Promise<unknown>,
+  ): CommandHandler =>
+    async (_context, arg) => {
+      const target = await instanceTarget(tree, ui(), arg, title);
+      await send(target, ui());
+      follower.follow(target.hubNode, target.instanceId, target.status, pendingLabel);
+    };
+
+  const handlers: Record<CommandId, CommandHandler> = {
+    'durableExplorer.refresh': async (_c, arg) => {
+      tree.refresh(isTreeNode(arg) ? arg : undefined);
+    },
+
+    'durableExplorer.loadMore': async (_c, arg) => {
+      if (isTreeNode(arg) && arg.type === 'loadMore') {
+        await tree.loadMore(arg as LoadMoreNode);
+      }
+    },
+
+    'durableExplorer.addConnection': async () => {
+      const choice = required(
+        await ui().showQuickPick(
+          [
+            { label: 'Connection string…', detail: 'Kept in VS Code\'s secret storage, never in settings.', choice: 'cs' as const },
+            { label: 'Storage account with Microsoft Entra ID…', detail: 'Signs in with your Microsoft account; needs the Storage Table/Queue/Blob Data roles.', choice: 'entra' as const },
+          ],
+          { title: 'Add connection', placeHolder: 'How to connect to the storage account' },
+        ),
+      ).choice;
+      if (choice === 'cs') {
+        const connectionString = required(
+          await ui().showInputBox({
+            title: 'Add connection: connection string',
+            prompt: 'A storage account connection string (DefaultEndpointsProtocol=…;AccountName=…;AccountKey=… or a SAS).',
+            password: true,
+            validateInput: (text) => connectionStringProblem(text),
+          }),
+        );
+        const spec = await deps.connections.addConnectionString(connectionString);
+        void ui().showInformationMessage(`Added connection '${spec.label}'.`);
+      } else {
+        const accountName = required(
+          await ui().showInputBox({ title: 'Add connection: storage account name', placeHolder: 'mystorageaccount', validateInput: accountNameProblem }),
+        ).trim();
+        const tenant = required(
+          await ui().showInputBox({ title: 'Add connection: tenant (optional)', prompt: 'A tenant id or domain, if the account is not in your home tenant.' }),
+        ).trim();
+        await deps.connections.addEntraAccount(accountName, tenant || undefined);
+        void ui().showInformationMessage(`Added connection '${accountName}' (Entra ID).`);
+      }
+    },
+
+    'durableExplorer.removeConnection': async (_c, arg) => {
+      const node = connectionArg(arg);
+      let id = node && (node.spec.kind === 'connectionString' || node.spec.kind === 'entra') ? node.spec.id : undefined;
+      let label = node?.spec.label;
+      if (!id) {
+        const stored = deps.connections.stored();
+        if (stored.length === 0) {
+          throw new Error('There are no added connections to remove (local projects and the emulator are found automatically).');
+        }
+        const picked = required(await ui().showQuickPick(stored.map((s) => ({ label: s.label, description: s.accountName, id: s.id })), { title: 'Remove connection' }));
+        id = picked.id;
+        label = picked.label;
+      }
+      await confirmOrCancel(ui(), `Remove the connection '${label}'?`, 'Its stored connection string is deleted from VS Code\'s secret storage. Nothing in the storage account changes.', 'Remove');
+      await deps.connections.remove(id);
+    },
+
+    'durableExplorer.startEmulator': async () => {
+      const how = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Starting the local storage emulator (Azurite)…', cancellable: true },
+        (_p, token) => deps.emulator.start(token),
+      );
+      deps.connections.invalidate();
+      tree.refresh();
+      if (how === 'already-running') {
+        void ui().showInformationMessage('The local emulator is already running.');
+      }
+    },
+
+    'durableExplorer.startNew': async (context, arg) => {
+      const hubNode = await pickHub(tree, ui(), arg);
+      const name = required(
+        await ui().showInputBox({ title: `Start new instance in ${hubNode.info.name}: orchestrator`, placeHolder: 'Orchestrator function name', validateInput: (t) => requiredProblem(t, 'orchestrator name') }),
+      ).trim();
+      const instanceId = required(
+        await ui().showInputBox({ title: 'Start new instance: instance id', placeHolder: 'Leave empty for a new GUID', validateInput: (t) => instanceIdProblem(t, true) }),
+      );
+      const input = required(
+        await ui().showInputBox({ title: 'Start new instance: input', placeHolder: 'JSON, e.g. {"city": "Seattle"}; empty for none', validateInput: (t) => jsonProblem(t) }),
+      );
+      const started = await startNew(hubNode.hub, { name, instanceId: instanceId || undefined, input: input.trim() ? input : null });
+      context.count = 1;
+      tree.refresh(hubNode);
+      void ui()
+        .showInformationMessage(`Started '${started.instanceId}'.`, 'Show Instance')
+        .then((choice) => (choice ? deps.documents.show(hubNode.hub, started.instanceId) : undefined));
+    },
+
+    'durableExplorer.showInstance': async (_c, arg) => {
+      const target = await instanceTarget(tree, ui(), arg, 'Show instance');
+      await deps.documents.show(target.hubNode.hub, target.instanceId);
+    },
+
+    'durableExplorer.goToInstance': async (_c, arg) => {
+      const hubNode = await pickHub(tree, ui(), arg);
+      const instanceId = await pickInstanceId(ui(), hubNode, `Go to instance in ${hubNode.info.name}`);
+      // Fails with "Could not find an orchestration instance…" for an unknown id.
+      await getInstance(hubNode.hub, instanceId);
+      const node = tree.findInstanceNode(hubNode, instanceId);
+      if (node) {
+        await deps.treeView.reveal(node, { select: true, focus: false });
+      }
+      await deps.documents.show(hubNode.hub, instanceId);
+    },
+
+    'durableExplorer.copyInstanceId': async (_c, arg) => {
+      const target = await instanceTarget(tree, ui(), arg, 'Copy instance id');
+      await ui().writeClipboard(target.instanceId);
+    },
+
+    'durableExplorer.terminate': control('Terminate instance', 'Terminating…', async (t, u) => {
+      const why = await reason(u, 'Terminate');
+      await confirmOrCancel(u, `Terminate instance '${t.instanceId}'?`, 'The orchestration stops and cannot be resumed (it can be restarted).', 'Terminate');
+      await terminateInstance(t.hubNode.hub, { instanceId: t.instanceId, reason: why });
+    }),
+
+    'durableExplorer.suspend': control('Suspend instance', 'Suspending…', async (t, u) => {
+      await suspendInstance(t.hubNode.hub, { instanceId: t.instanceId, reason: await reason(u, 'Suspend') });
+    }),
+
+    'durableExplorer.resume': control('Resume instance', 'Resuming…', async (t, u) => {
+      await resumeInstance(t.hubNode.hub, { instanceId: t.instanceId, reason: await reason(u, 'Resume') });
+    }),
+
+    'durableExplorer.rewind': control('Rewind instance', 'Rewinding…', async (t, u) => {
+      await rewindInstance(t.hubNode.hub, { instanceId: t.instanceId, reason: await reason(u, 'Rewind') });
+    }),
+
+    'durableExplorer.raiseEvent': async (_c, arg) => {
+      const target = await instanceTarget(tree, ui(), arg, 'Raise event');
+      const eventName = required(
+        await ui().showInputBox({ title: `Raise event to '${target.instanceId}': event name`, placeHolder: 'Event name, e.g. Approval', validateInput: (t) => requiredProblem(t, 'event name') }),
+      ).trim();
+      const data = required(
+        await ui().showInputBox({ title: `Raise event '${eventName}': data`, placeHolder: 'JSON, e.g. true or {"approved": true}; empty for null', validateInput: (t) => jsonProblem(t) }),
+      );
+      await raiseEvent(target.hubNode.hub, { instanceId: target.instanceId, eventName, eventData: data.trim() ? data : null });
+      // A raised event usually moves the instance on: follow it like the other control messages.
+      follower.follow(target.hubNode, target.instanceId, target.status, 'Delivering event…');
+    },
+
+    'durableExplorer.restart': async (context, arg) => {
+      const target = await instanceTarget(tree, ui(), arg, 'Restart instance');
+      const mode = required(
+        await ui().showQuickPick(
+          [
+            { label: 'Restart as a new instance', detail: 'Same orchestrator and input, a new instance id; this instance is kept.', newId: true },
+            { label: 'Restart with the same id', detail: 'Replaces this instance with a fresh run of the same orchestrator and input.', newId: false },
+          ],
+          { title: `Restart '${target.instanceId}'` },
+        ),
+      );
+      if (!mode.newId) {
+        await confirmOrCancel(ui(), `Restart instance '${target.instanceId}' under the same id?`, 'Its current run is replaced by a new one.', 'Restart');
+      }
+      const result = await restartInstance(target.hubNode.hub, { instanceId: target.instanceId, newInstanceId: mode.newId ? true : undefined });
+      context.count = 1;
+      tree.refresh(target.hubNode);
+      void ui()
+        .showInformationMessage(`Restarted as '${result.instanceId}'.`, 'Show Instance')
+        .then((choice) => (choice ? deps.documents.show(target.hubNode.hub, result.instanceId) : undefined));
+    },
+
+    'durableExplorer.purgeInstance': async (context, arg) => purgeOne(context, arg, false),
+    'durableExplorer.forcePurge': async (context, arg) => purgeOne(context, arg, true),
+
+    'durableExplorer.purgeHistory': async (context, arg) => {
+      const hubNode = await pickHub(tree, ui(), arg);
+      const statuses = required(
+        await ui().showQuickPickMany(
+          TERMINAL_STATUSES.map((s) => ({ label: s, picked: true })),
+          { title: `Purge history of ${hubNode.info.name}: statuses`, placeHolder: 'Finished instances with these statuses' },
+        ),
+      ).map((i) => i.label as RuntimeStatus);
+      if (statuses.length === 0) {
+        required(undefined);
+      }
+      const createdBefore = await pickAge(ui());
+      const filter = { statuses, createdBefore };
+      const counted = await withProgress('Counting instances to purge…', (signal, onProgress) => purgeInstances(hubNode.hub, { ...filter, dryRun: true, signal, onProgress }));
+      const matched = counted.matched;
+      const when = createdBefore ? ` created before ${createdBefore.toISOString()}` : '';
+      if (matched === 0) {
+        void ui().showInformationMessage(`No ${statuses.join('/')} instances${when} to purge in ${hubNode.info.name}.`);
+        return;
+      }
+      await confirmOrCancel(
+        ui(),
+        `Purge ${plural(matched, 'instance')} from ${hubNode.info.name}?`,
+        `Deletes the history, instance rows and payload blobs of every ${statuses.join(', ')} instance${when}. This cannot be undone.`,
+        `Purge ${plural(matched, 'Instance')}`,
+      );
+      tree.refresh(hubNode);
+      const result = await withProgress(`Purging ${hubNode.info.name}`, (signal, onProgress) =>
+        purgeInstances(hubNode.hub, { ...filter, signal, onProgress: (r) => onProgress({ ...r, total: Math.max(matched, r.done ?? 0) }) }),
+      );
+      context.count = result.instancesDeleted;
+      tree.refresh(hubNode);
+      const failures = result.failures.length > 0 ? ` ${plural(result.failures.length, 'instance')} failed; see the log.` : '';
+      for (const f of result.failures) {
+        deps.log.error(`Purging '${f.instanceId}' failed: ${f.error}`);
+      }
+      void ui().showInformationMessage(
+        `Purged ${plural(result.instancesDeleted, 'instance')} (${plural(result.rowsDeleted, 'row')}, ${plural(result.blobsDeleted, 'blob')}) from ${hubNode.info.name}.${failures}`,
+      );
+    },
+
+    'durableExplorer.deleteTaskHub': async (context, arg) => {
+      const hubNode = await pickHub(tree, ui(), arg);
+      const name = hubNode.info.name;
+      required(
+        await ui().showInputBox({
+          title: `Delete task hub ${name}`,
+          prompt: `This deletes every table, queue and blob container of '${name}': all its instances and history, and any queued messages. Type the hub name to confirm.`,
+          placeHolder: name,
+          validateInput: (t) => (t === name ? null : `Type '${name}' exactly to confirm.`),
+        }),
+      );
+      const result = await withProgress(`Deleting task hub ${name}`, (signal, onProgress) => deleteTaskHub(hubNode.hub.clients, { name, signal, onProgress }));
+      context.count = result.deleted.length;
+      tree.refresh(hubNode.parent);
+      void ui().showInformationMessage(`Deleted task hub '${name}' (${plural(result.deleted.length, 'resource')}).`);
+    },
+  };
+
+  async function purgeOne(context: CommandContext, arg: unknown, force: boolean): Promise<void> {
+    const target = await instanceTarget(tree, ui(), arg, force ? 'Force purge instance' : 'Purge instance');
+    await confirmOrCancel(
+      ui(),
+      `${force ? 'Force purge' : 'Purge'} instance '${target.instanceId}'?`,
+      force
+        ? `It is ${target.status}: its history and state are deleted while it may still run; messages still queued for it are dropped by the runtime. This cannot be undone.`
+        : 'Its history, instance row and payload blobs are deleted. This cannot be undone.',
+      force ? 'Force Purge' : 'Purge',
+    );
+    const result = await purgeInstance(target.hubNode.hub, { instanceId: target.instanceId, force });
+    context.count = result.instancesDeleted;
+    tree.instanceChanged(target.hubNode, target.instanceId, undefined);
+  }
+
+  return (Object.entries(handlers) as [CommandId, CommandHandler][]).map(([id, handler]) => registerCommand(deps, id, handler));
+}
+
+async function pickAge(ui: Ui): Promise<Date | undefined> {
+  const day = 86_400_000;
+  const picked = required(
+    await ui.showQuickPick(
+      [
+        { label: 'Any age', ms: 0 },
+        { label: 'Older than 1 day', ms: day },
+        { label: 'Older than 7 days', ms: 7 * day },
+        { label: 'Older than 30 days', ms: 30 * day },
+        { label: 'Older than 90 days', ms: 90 * day },
+        { label: 'Created before a date…', ms: -1 },
+      ],
+      { title: 'Purge history: age', placeHolder: 'Which instances, by creation time' },
+    ),
+  );
+  if (picked.ms === 0) {
+    return undefined;
+  }
+  if (picked.ms > 0) {
+    return new Date(Date.now() - picked.ms);
+  }
+  const text = required(await ui.showInputBox({ title: 'Purge instances created before', placeHolder: '2026-01-31', validateInput: dateProblem }));
+  return new Date(text.trim());
+}

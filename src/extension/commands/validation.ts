@@ -1,0 +1,65 @@
+// Input-box validators (pure, so unit tests cover them): each returns the problem, or null.
+import { validateInstanceId } from '../../core/operations/start';
+import { validateHubName } from '../../core/format/names';
+import { parseConnectionString } from '../../core/storage/connectionString';
+
+/** A JSON value typed into a box; empty means "no value" when allowed. */
+export function jsonProblem(text: string, allowEmpty = true): string | null {
+  if (!text.trim()) {
+    return allowEmpty ? null : 'A JSON value is required.';
+  }
+  try {
+    JSON.parse(text);
+    return null;
+  } catch (e) {
+    return `Not valid JSON: ${(e as Error).message}. Strings need quotes: "text".`;
+  }
+}
+
+export function instanceIdProblem(text: string, allowEmpty: boolean): string | null {
+  if (!text && allowEmpty) {
+    return null;
+  }
+  try {
+    validateInstanceId(text);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+export function hubNameProblem(text: string): string | null {
+  try {
+    validateHubName(text);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+export function requiredProblem(text: string, what: string): string | null {
+  return text.trim() ? null : `The ${what} is required.`;
+}
+
+/** Storage account names: 3 to 24 lowercase letters and digits. */
+export function accountNameProblem(text: string): string | null {
+  return /^[a-z0-9]{3,24}$/.test(text.trim()) ? null : 'A storage account name has 3 to 24 lowercase letters and digits.';
+}
+
+/** `YYYY-MM-DD` or a full ISO date-time, in the past or future. */
+export function dateProblem(text: string): string | null {
+  return text.trim() && !Number.isNaN(Date.parse(text.trim())) ? null : 'Enter a date such as 2026-01-31 or 2026-01-31T12:00:00Z.';
+}
+
+/** The problem with a pasted connection string; the message never repeats the string. */
+export function connectionStringProblem(text: string): string | null {
+  if (!text.trim()) {
+    return 'Paste a connection string.';
+  }
+  try {
+    parseConnectionString(text.trim(), 'connection string');
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}

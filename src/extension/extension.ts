@@ -1,0 +1,74 @@
+// Activation: wires the tree, the commands and the services together. Thin on purpose — every
+// storage operation is in src/core; the Azure SDKs load on the first tree expansion, not here.
+import * as vscode from 'vscode';
+import { COMMAND_IDS, VIEW_ID } from './commandIds';
+import { registerCommands } from './commands';
+import { lastErrors } from './commands/runner';
+import { StatusFollower } from './commands/statusFollower';
+import type { Ui } from './commands/ui';
+import { vscodeUi } from './commands/ui';
+import { EmulatorLauncher } from './connections/emulator';
+import { ConnectionManager } from './connections/manager';
+import { InstanceDocuments } from './instanceDocument';
+import { Log } from './log';
+import type { RecordedEvent } from './telemetry';
+import { Telemetry } from './telemetry';
+import type { TreeNode } from './tree/nodes';
+import { TaskHubTreeProvider } from './tree/treeProvider';
+
+/** What `activate` returns: hooks for the extension's own tests in the extension host. */
+export interface DurableExplorerApi {
+  readonly commandIds: readonly string[];
+  readonly tree: TaskHubTreeProvider;
+  readonly connections: ConnectionManager;
+  /** Replaces every prompt (tests answer them); `undefined` restores VS Code's. */
+  setUi(ui: Ui | undefined): void;
+  setTelemetrySink(sink: ((event: RecordedEvent) => void) | undefined): void;
+  /** Resolves when no instance status is being followed. */
+  statusSettled(): Promise<void>;
+  lastError(command: string): string | undefined;
+  readLog(): string;
+}
+
+export function activate(context: vscode.ExtensionContext): DurableExplorerApi {
+  const started = Date.now();
+  const log = new Log();
+  const telemetry = new Telemetry();
+  let ui: Ui = vscodeUi;
+  const logged: string[] = [];
+  const connections = new ConnectionManager(context.globalState, context.secrets, log);
+  const tree = new TaskHubTreeProvider(connections, log, telemetry);
+  const treeView = vscode.window.createTreeView<TreeNode>(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+  const follower = new StatusFollower(tree, log, () => ui);
+  const documents = new InstanceDocuments();
+  const emulator = new EmulatorLauncher(context.globalStorageUri.fsPath);
+  context.subscriptions.push(log, telemetry, connections, tree, treeView, documents, emulator, { dispose: () => follower.dispose() });
+  context.subscriptions.push(
+    ...registerCommands({ log, telemetry, ui: () => ui, tree, treeView: treeView as vscode.TreeView<unknown>, connections, follower, documents, emulator }),
+  );
+  // Mirror log lines for tests that assert nothing secret was logged.
+  const originalMask = log.mask.bind(log);
+  log.mask = (text: string): string => {
+    const masked = originalMask(text);
+    if (logged.length < 5000) {
+      logged.push(masked);
+    }
+    return masked;
+  };
+  telemetry.send('activate', {}, { durationMs: Date.now() - started });
+  log.info(`Activated in ${Date.now() - started} ms`);
+  return {
+    commandIds: COMMAND_IDS,
+    tree,
+    connections,
+    setUi: (next) => (ui = next ?? vscodeUi),
+    setTelemetrySink: (sink) => telemetry.setSink(sink),
+    statusSettled: () => follower.settled(),
+    lastError: (command) => lastErrors.get(command as never),
+    readLog: () => logged.join('\n'),
+  };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

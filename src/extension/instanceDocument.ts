@@ -1,0 +1,66 @@
+// "Show instance" until the instance page exists: a read-only JSON document of the status (with
+// input and output) and the history, served by a content provider so it never asks to be saved.
+import * as vscode from 'vscode';
+import { getInstance, readHistory } from '../core';
+import type { HistoryEvent, TaskHub } from '../core';
+
+export const INSTANCE_SCHEME = 'durable-instance';
+const HISTORY_LIMIT = 5000;
+
+export class InstanceDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly targets = new Map<string, { hub: TaskHub; instanceId: string }>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private next = 0;
+  private readonly registration: vscode.Disposable;
+
+  constructor() {
+    this.registration = vscode.workspace.registerTextDocumentContentProvider(INSTANCE_SCHEME, this);
+  }
+
+  /** Opens (or re-reads) the document of one instance. */
+  async show(hub: TaskHub, instanceId: string): Promise<vscode.TextEditor> {
+    let key = [...this.targets].find(([, t]) => t.hub.clients === hub.clients && t.hub.name === hub.name && t.instanceId === instanceId)?.[0];
+    if (!key) {
+      key = String(++this.next);
+      this.targets.set(key, { hub, instanceId });
+    }
+    // The id is untrusted: keep only harmless characters in the tab title.
+    const title = instanceId.replace(/[^\w.@-]+/g, '_').slice(0, 80) || 'instance';
+    const uri = vscode.Uri.from({ scheme: INSTANCE_SCHEME, path: `/${hub.name}/${key}/${title}.json` });
+    this.changed.fire(uri);
+    const document = await vscode.workspace.openTextDocument(uri);
+    return vscode.window.showTextDocument(document, { preview: true });
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
+    const key = uri.path.split('/')[2];
+    const target = key ? this.targets.get(key) : undefined;
+    if (!target) {
+      return JSON.stringify({ error: 'This instance document is no longer available; open it again from the tree.' }, null, 2);
+    }
+    const controller = new AbortController();
+    const subscription = token.onCancellationRequested(() => controller.abort());
+    try {
+      const status = await getInstance(target.hub, target.instanceId, { showInput: true, showOutput: true }, { signal: controller.signal });
+      const history: HistoryEvent[] = [];
+      let continuationToken: string | null = null;
+      do {
+        const page = await readHistory(target.hub, target.instanceId, { pageSize: 1000, continuationToken }, { signal: controller.signal });
+        history.push(...page.events);
+        continuationToken = page.continuationToken;
+      } while (continuationToken && history.length < HISTORY_LIMIT);
+      const truncated = continuationToken ? { historyTruncated: `first ${history.length} events shown; use \`durable get-history\` for all` } : {};
+      return JSON.stringify({ taskHub: target.hub.name, ...status, ...truncated, history }, null, 2);
+    } catch (e) {
+      return JSON.stringify({ error: (e as Error).message }, null, 2);
+    } finally {
+      subscription.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+    this.changed.dispose();
+  }
+}

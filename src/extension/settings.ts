@@ -1,0 +1,25 @@
+// Typed access to the `durableExplorer.*` settings (declared in package.json `configuration`).
+import * as vscode from 'vscode';
+
+export interface Settings {
+  pageSize: number;
+  /** 0 = no time window. */
+  timeWindowDays: number;
+  showEntities: boolean;
+  statusPollTimeoutSeconds: number;
+}
+
+function clampInt(value: unknown, min: number, max: number, fallback: number): number {
+  const n = typeof value === 'number' && Number.isFinite(value) ? Math.round(value) : fallback;
+  return Math.min(max, Math.max(min, n));
+}
+
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration('durableExplorer');
+  return {
+    pageSize: clampInt(c.get('pageSize'), 1, 1000, 100),
+    timeWindowDays: Math.max(0, Number(c.get('timeWindowDays') ?? 7) || 0),
+    showEntities: c.get<boolean>('showEntities') ?? false,
+    statusPollTimeoutSeconds: clampInt(c.get('statusPollTimeoutSeconds'), 0, 600, 30),
+  };
+}
