@@ -21,7 +21,8 @@ import {
 } from './contextValues';
 import type { ConnectionNode, GroupNode, HubNode, InstanceNode, LoadMoreNode, MessageNode, StatusGroup, TreeNode } from './nodes';
 import { STATUS_GROUPS, groupStatuses } from './nodes';
-import { instanceTooltip, relativeTime, statusIcon } from './presentation';
+import { instanceTooltip, statusIcon } from './presentation';
+import { relativeTime } from './time';
 
 interface GroupState {
   items: InstanceNode[];
