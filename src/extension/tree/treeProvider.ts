@@ -332,7 +332,10 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.id = node.id;
     item.iconPath = statusIcon(node.status);
     const settings = readSettings();
-    item.description = settings.timeWindowDays > 0 ? `last ${settings.timeWindowDays} days` : undefined;
+    const window = settings.timeWindowDays > 0 ? `created in the last ${settings.timeWindowDays} days` : 'of any age';
+    // The window is said once, on "All", and in every group's tooltip (durableExplorer.timeWindowDays).
+    item.description = node.status === 'All' ? window : undefined;
+    item.tooltip = `${node.status === 'All' ? 'All instances' : `${node.status} instances`} ${window}, ${settings.pageSize} per page`;
     item.contextValue = groupContextValue(node.status);
     return item;
   }
