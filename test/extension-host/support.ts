@@ -52,7 +52,10 @@ export async function statusOf(instanceId: string, hub = HUB): Promise<InstanceS
 export async function waitFor(instanceId: string, until: (s: InstanceStatus) => boolean, timeoutMs = 30_000, hub = HUB): Promise<InstanceStatus> {
   const r = await waitForStatus(await coreHub(hub), { instanceId, until, timeoutMs, intervalMs: 250 });
   assert.ok(!r.timedOut, `instance '${instanceId}' is still ${r.status.runtimeStatus} after ${timeoutMs} ms`);
-  return r.status;
+  // waitForStatus reads the status columns only; read again with the output.
+  const full = await statusOf(instanceId, hub);
+  assert.ok(full, `instance '${instanceId}' disappeared`);
+  return full;
 }
 
 // ---- The tree ---------------------------------------------------------------------------------

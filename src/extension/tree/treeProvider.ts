@@ -134,7 +134,12 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       case 'connection':
         return this.hubNodes(node);
       case 'hub':
-        return STATUS_GROUPS.map((status) => ({ type: 'group', id: `${node.id}/${status}`, parent: node, status }));
+        // The same objects every time, so getParent of an instance is the group VS Code holds.
+        return STATUS_GROUPS.map((status) => {
+          const id = `${node.id}/${status}`;
+          const known = this.nodes.get(id);
+          return known?.type === 'group' && known.parent === node ? known : { type: 'group', id, parent: node, status };
+        });
       case 'group':
         return this.groupChildren(node);
       default:
