@@ -39,7 +39,8 @@ describe('Task Hubs tree', () => {
     assert.equal(hubs[0].info.name, HUB);
     assert.ok(hubs[0].preferred);
     const item = api.tree.getTreeItem(hubs[0]);
-    assert.equal(item.description, '4 partitions · layout v2 · this app');
+    assert.equal(item.description, '4 partitions · layout v2');
+    assert.match(String(item.tooltip), /^Task hub SampleHub \(named in host\.json\)\n/);
     assert.equal(item.contextValue, 'durable:hub');
     const legacy = hubs.find((h) => h.info.name === 'LegacyHub');
     assert.ok(legacy, `hubs: ${hubs.map((h) => h.info.name).join(', ')}`);

@@ -23,12 +23,9 @@
 // seeder and the worker share its event loop. scripts/vscode-env.mjs does block while it installs,
 // which is why code-server is ensured before Azurite starts.
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -37,6 +34,8 @@ import type { RunningAzurite } from '../../tools/azurite';
 import { seed } from '../../tools/seed/seeder';
 import type { SampleHubKind, SeedResult } from '../../tools/seed/seeder';
 import { startWorker } from '../../tools/worker/worker';
+import { QUIET_USER_SETTINGS, ensureCodeServer as ensureCodeServerIn, freePort, startCodeServer, writeFunctionAppFolder } from '../../tools/vscode/codeServer';
+import type { RunningCodeServer, VscodeEnvPaths } from '../../tools/vscode/codeServer';
 import type { Worker } from '../../tools/worker/worker';
 import { SCREENSHOTS_DIR, screenshot as takeScreenshot } from './workbenchUi';
 
@@ -77,21 +76,7 @@ export function chromiumPath(): string {
 // ---------------------------------------------------------------------------------------------
 // code-server install (scripts/vscode-env.mjs)
 
-export interface VscodeEnvPaths {
-  /** Node 24 binary that runs code-server. */
-  node: string;
-  /** code-server's out/node/entry.js. */
-  codeServer: string;
-  /** The cache folder (.cache/vscode-env). */
-  base: string;
-}
-
-interface VscodeEnvModule {
-  vscodeEnv(): VscodeEnvPaths;
-  CODE_SERVER_VERSION: string;
-}
-
-let vscodeEnvPaths: Promise<VscodeEnvPaths> | undefined;
+export type { VscodeEnvPaths };
 
 /**
  * Installs Node 24 and code-server into .cache/vscode-env on first use (~2.5 min; blocks this
@@ -99,18 +84,7 @@ let vscodeEnvPaths: Promise<VscodeEnvPaths> | undefined;
  * error.
  */
 export function ensureCodeServer(): Promise<VscodeEnvPaths> {
-  vscodeEnvPaths ??= (async () => {
-    // A real ESM import() (TypeScript keeps `import()` as it is in CommonJS output under nodenext).
-    const mod = (await import(pathToFileURL(path.join(REPO_ROOT, 'scripts', 'vscode-env.mjs')).href)) as VscodeEnvModule;
-    const paths = mod.vscodeEnv();
-    for (const p of [paths.node, paths.codeServer]) {
-      if (!existsSync(p)) {
-        throw new Error(`scripts/vscode-env.mjs finished but ${p} does not exist`);
-      }
-    }
-    return paths;
-  })();
-  return vscodeEnvPaths;
+  return ensureCodeServerIn(REPO_ROOT);
 }
 
 export type SuiteAvailability = { ok: true } | { ok: false; reason: string };
@@ -148,50 +122,16 @@ export function vscodeSuiteAvailability(): Promise<SuiteAvailability> {
 // ---------------------------------------------------------------------------------------------
 // Pieces (also used by scripts/test-electron.mjs)
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * Writes a Functions app folder the extension recognizes: host.json naming the hub and
  * local.settings.json with `Values.AzureWebJobsStorage`.
  */
-export function writeWorkspaceFolder(folder: string, connectionString: string, hubName = 'SampleHub'): string {
-  mkdirSync(folder, { recursive: true });
-  writeFileSync(
-    path.join(folder, 'host.json'),
-    `${JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName } } }, null, 2)}\n`,
-  );
-  writeFileSync(
-    path.join(folder, 'local.settings.json'),
-    `${JSON.stringify({ IsEncrypted: false, Values: { AzureWebJobsStorage: connectionString, FUNCTIONS_WORKER_RUNTIME: 'node' } }, null, 2)}\n`,
-  );
-  return folder;
-}
+export const writeWorkspaceFolder = writeFunctionAppFolder;
 
 /** VS Code user settings for test runs: quiet, offline, no startup editor. */
-export const TEST_USER_SETTINGS: Readonly<Record<string, unknown>> = {
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-  'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
-  'workbench.startupEditor': 'none',
-  'workbench.tips.enabled': false,
-  'workbench.enableExperiments': false,
-  'chat.disableAIFeatures': true,
-  'security.workspace.trust.enabled': false,
-  // The (empty) secondary side bar would take a third of the screenshots.
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-};
+export const TEST_USER_SETTINGS = QUIET_USER_SETTINGS;
 
 export interface SeededBackend {
   azurite: RunningAzurite;
@@ -367,58 +307,6 @@ function wait(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Resolves when the process has exited (at once if it already has). */
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-async function stopProcessGroup(child: ChildProcess): Promise<void> {
-  const pgid = child.pid;
-  if (pgid === undefined) {
-    return;
-  }
-  const signal = (s: NodeJS.Signals): void => {
-    try {
-      process.kill(-pgid, s);
-    } catch {
-      // the group is gone
-    }
-  };
-  signal('SIGTERM');
-  const done = await Promise.race([exited(child).then(() => true), wait(5000).then(() => false)]);
-  // The group may outlive its leader (file watchers, extension hosts): kill what is left.
-  signal('SIGKILL');
-  if (!done) {
-    await Promise.race([exited(child), wait(2000)]);
-  }
-  liveGroups.delete(pgid);
-  updateCleanupHooks();
-}
-
-async function waitForHealthz(url: string, child: ChildProcess, output: string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = '';
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`code-server exited (${child.exitCode ?? child.signalCode}) before serving:\n${output.slice(-30).join('\n')}`);
-    }
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) {
-        return;
-      }
-      lastError = `HTTP ${res.status}`;
-    } catch (e) {
-      lastError = (e as Error).message;
-    }
-    await wait(200);
-  }
-  throw new Error(`code-server did not answer ${url}/healthz within ${timeoutMs / 1000} s (${lastError}):\n${output.slice(-30).join('\n')}`);
-}
-
 function text(value: unknown): string {
   if (typeof value === 'string') {
     return value;
@@ -483,76 +371,47 @@ export async function startTestEnvironment(opts: TestEnvironmentOptions = {}): P
     log(`Azurite ${backend.azurite.tableEndpoint}, seeded ${backend.seeded.hubs.map((h) => h.name).join(', ')} (${since()})`);
 
     const workspaceFolder = writeWorkspaceFolder(path.join(tempRoot, 'workspace'), connectionString);
-    const userDataDir = path.join(tempRoot, 'user-data');
-    const extensionsDir = path.join(tempRoot, 'extensions');
-    const xdg = path.join(tempRoot, 'xdg');
-    for (const dir of [path.join(userDataDir, 'User'), extensionsDir, path.join(xdg, 'config'), path.join(xdg, 'data'), path.join(xdg, 'cache')]) {
-      mkdirSync(dir, { recursive: true });
-    }
-    writeFileSync(path.join(userDataDir, 'User', 'settings.json'), `${JSON.stringify({ ...TEST_USER_SETTINGS, ...opts.settings }, null, 2)}\n`);
-
     const port = await freePort();
-    const codeServerUrl = `http://127.0.0.1:${port}`;
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      XDG_CONFIG_HOME: path.join(xdg, 'config'),
-      XDG_DATA_HOME: path.join(xdg, 'data'),
-      XDG_CACHE_HOME: path.join(xdg, 'cache'),
-      // Otherwise the extensions view queries open-vsx.org.
-      EXTENSIONS_GALLERY: '{"serviceUrl":""}',
       DURABLE_TEST_CONNECTION: connectionString,
       DURABLE_TEST_OUTPUT_MARKER: EXTENSION_OUTPUT_MARKER,
     };
     // The extension must find its connection through the workspace folder, not the runner's env.
-    delete env.AzureWebJobsStorage;
-    // Node 20 options (e.g. --require hooks of the runner) must not reach Node 24.
-    delete env.NODE_OPTIONS;
-    const codeServerOutput: string[] = [];
-    const child = spawn(
-      vscode.node,
-      [
-        vscode.codeServer,
-        '--bind-addr', `127.0.0.1:${port}`,
-        '--auth', 'none',
-        '--disable-telemetry',
-        '--disable-update-check',
-        '--disable-workspace-trust',
-        '--disable-getting-started-override',
-        // Without it every closed page leaves an extension host running for hours.
-        '--reconnection-grace-time', '5',
-        '--user-data-dir', userDataDir,
-        '--extensions-dir', extensionsDir,
-        // Lets the browser pass extensionDevelopmentPath/extensionTestsPath in the URL payload.
-        '--vscode-option', 'enable-smoke-test-driver',
-        workspaceFolder,
-      ],
-      // detached: setsid, so code-server leads its own process group and `kill -PGID` stops its
-      // file watchers and extension hosts too.
-      { cwd: tempRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    if (child.pid !== undefined) {
-      liveGroups.add(child.pid);
-      updateCleanupHooks();
-    }
-    cleanups.push(() => stopProcessGroup(child));
-    const collect = (data: Buffer): void => {
-      for (const line of data.toString().split(/\r?\n/)) {
-        if (line.trim()) {
-          codeServerOutput.push(line);
-          if (codeServerOutput.length > 2000) {
-            codeServerOutput.splice(0, 1000);
+    const inherited = process.env.AzureWebJobsStorage;
+    delete process.env.AzureWebJobsStorage;
+    let server: RunningCodeServer;
+    try {
+      server = await startCodeServer({
+        paths: vscode,
+        stateDir: tempRoot,
+        folder: workspaceFolder,
+        port,
+        settings: { ...TEST_USER_SETTINGS, ...opts.settings },
+        env,
+        smokeTestDriver: true,
+        onOutput: (line) => (DEBUG ? console.log(`[code-server] ${line}`) : undefined),
+        onSpawn: (child) => {
+          if (child.pid !== undefined) {
+            liveGroups.add(child.pid);
+            updateCleanupHooks();
           }
-          if (DEBUG) {
-            console.log(`[code-server] ${line}`);
-          }
-        }
+        },
+      });
+    } finally {
+      if (inherited !== undefined) {
+        process.env.AzureWebJobsStorage = inherited;
       }
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    const spawnError = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`code-server did not start: ${e.message}`))));
-    spawnError.catch(() => undefined);
-    await Promise.race([waitForHealthz(codeServerUrl, child, codeServerOutput, 60_000), spawnError]);
+    }
+    const child = server.child;
+    cleanups.push(async () => {
+      await server.stop();
+      if (child.pid !== undefined) {
+        liveGroups.delete(child.pid);
+        updateCleanupHooks();
+      }
+    });
+    const codeServerUrl = server.url;
+    const codeServerOutput = server.output;
     log(`code-server ${codeServerUrl} (pid ${child.pid}) (${since()})`);
 
     const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });

@@ -1,10 +1,12 @@
-// `npm start`, backend half: in one command on a fresh clone, builds the CLI, starts Azurite
+// `npm start`: in one command on a fresh clone, builds the CLI and the extension, starts Azurite
 // (default ports 10000-10002, or free ports when one is taken), seeds the sample hubs, starts the
-// local worker, prints what runs and how to use it, and stops everything on Ctrl-C / SIGTERM
-// (worker first, then Azurite; exit 0). Azurite keeps its data in memory unless --location is
-// given, so every start is a freshly seeded account.
+// local worker, then opens the extension in a VS Code on a sample function app folder — the
+// desktop `code` with --extensionDevelopmentPath when there is one, else code-server (installed
+// on first use by scripts/vscode-env.mjs) whose URL it prints. It stops everything on Ctrl-C /
+// SIGTERM (code-server, the worker, then Azurite; exit 0). Azurite keeps its data in memory unless
+// --location is given, so every start is a freshly seeded account.
 /* eslint-disable @typescript-eslint/no-require-imports */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,6 +14,8 @@ import { DEFAULT_AZURITE_PORTS, startAzurite } from '../azurite';
 import type { RunningAzurite } from '../azurite';
 import { DEFAULT_HUB_NAMES, DEVELOPMENT_STORAGE, HUB_KINDS, SAMPLE_IDS, seed } from '../seed/seeder';
 import type { SampleHubKind, SeedResult } from '../seed/seeder';
+import { ensureCodeServer, freePort, startCodeServer, writeFunctionAppFolder } from '../vscode/codeServer';
+import type { RunningCodeServer, VscodeEnvPaths } from '../vscode/codeServer';
 
 const USAGE = `Usage: npm start [-- options]
 
@@ -25,6 +29,8 @@ Options:
   --instances N    Also seed BulkHub with N instances (benchmarks).
   --seed S         Data set of the seeder (default 1).
   --no-worker      Do not start the worker.
+  --no-vscode      Do not open VS Code (backend only).
+  --vscode-port N  Port for code-server when there is no desktop VS Code (default 8080, else a free one).
   -h, --help       Show this help.
 `;
 
@@ -71,6 +77,8 @@ interface StartArgs {
   instances?: number;
   seed?: number;
   worker: boolean;
+  vscode: boolean;
+  vscodePort?: number;
 }
 
 function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv): StartArgs {
@@ -84,6 +92,8 @@ function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv): StartArgs {
       instances: { type: 'string' },
       seed: { type: 'string' },
       'no-worker': { type: 'boolean' },
+      'no-vscode': { type: 'boolean' },
+      'vscode-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -104,6 +114,8 @@ function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv): StartArgs {
     ...(values.instances !== undefined ? { instances: int(values.instances, 'instances', 1_000_000) } : {}),
     ...(values.seed !== undefined ? { seed: int(values.seed, 'seed', 0xffffffff) } : {}),
     worker: values['no-worker'] !== true,
+    vscode: values['no-vscode'] !== true,
+    ...(values['vscode-port'] !== undefined ? { vscodePort: int(values['vscode-port'], 'vscode-port', 65535) } : {}),
   };
 }
 
@@ -120,17 +132,27 @@ function repoRoot(): string {
   }
 }
 
+function findOnPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = dir && path.join(dir, process.platform === 'win32' ? `${command}.cmd` : command);
+    if (candidate && existsSync(candidate)) {
+      return candidate;
+    }
+  }
+  return undefined;
+}
+
 const out = (line = ''): void => {
   process.stdout.write(`${line}\n`);
 };
 
-function summary(az: RunningAzurite, seeded: SeedResult, worker: string, root: string): string[] {
+function summary(az: RunningAzurite, seeded: SeedResult, worker: string, vscode: string, root: string): string[] {
   const rel = path.relative(process.cwd(), path.join(root, 'dist', 'cli.js')) || 'dist/cli.js';
   const cli = `node ${rel.includes(' ') ? JSON.stringify(rel) : rel}`;
   const connection = az.onDefaultPorts ? DEVELOPMENT_STORAGE : az.connectionString;
   const sample = seeded.hubs.find((h) => h.kind === 'sample')?.name ?? DEFAULT_HUB_NAMES.sample;
   const lines = [
-    'Durable Explorer backend is running:',
+    'Durable Explorer is running:',
     `  Azurite      blob  ${az.blobEndpoint}`,
     `               queue ${az.queueEndpoint}`,
     `               table ${az.tableEndpoint}`,
@@ -141,6 +163,7 @@ function summary(az: RunningAzurite, seeded: SeedResult, worker: string, root: s
       (h.action === 'skipped' ? 'kept from before' : `${h.instances.toLocaleString('en-US')} instances`),
     ),
     `  Worker       ${worker}`,
+    ...(vscode ? [`  VS Code      ${vscode}`] : []),
     '',
     'Try the CLI in another terminal:',
     process.platform === 'win32' ? `  $env:AzureWebJobsStorage = '${connection}'` : `  export AzureWebJobsStorage='${connection}'`,
@@ -173,9 +196,16 @@ async function main(): Promise<number> {
   const controller = new AbortController();
   let azurite: RunningAzurite | undefined;
   let worker: WorkerHandle | undefined;
+  let codeServer: RunningCodeServer | undefined;
   let ready = false;
   let stopping = false;
   const stopAll = async (): Promise<void> => {
+    const cs = codeServer;
+    codeServer = undefined;
+    if (cs) {
+      out('Stopping code-server…');
+      await cs.stop();
+    }
     const w = worker;
     worker = undefined;
     if (w) {
@@ -213,10 +243,27 @@ async function main(): Promise<number> {
 
   try {
     const root = repoRoot();
-    out('Building the CLI (node scripts/build.mjs)…');
+    out('Building the CLI and the extension (node scripts/build.mjs)…');
     const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) {
-      throw new Error('Building the CLI failed (see above).');
+      throw new Error('Building the CLI and the extension failed (see above).');
+    }
+
+    // Which VS Code: decided (and code-server installed) before Azurite starts in this process,
+    // because the first install blocks for a few minutes.
+    const desktopCode = args.vscode ? findOnPath('code') : undefined;
+    let codeServerPaths: VscodeEnvPaths | undefined;
+    let vscodeText = args.vscode ? '' : 'not opened (--no-vscode)';
+    if (args.vscode && !desktopCode) {
+      if (!existsSync(path.join(root, '.cache', 'vscode-env'))) {
+        out('No desktop VS Code (`code`) on PATH: installing code-server into .cache/vscode-env (first run only, ~3 min)…');
+      }
+      try {
+        codeServerPaths = await ensureCodeServer(root);
+      } catch (e) {
+        vscodeText = `not opened: code-server could not be installed (${e instanceof Error ? e.message : String(e)}); see scripts/vscode-env.mjs`;
+        process.stderr.write(`warning: ${vscodeText}\n`);
+      }
     }
 
     out(args.freePorts ? 'Starting Azurite on free ports…' : `Starting Azurite on ports ${DEFAULT_AZURITE_PORTS.blob}-${DEFAULT_AZURITE_PORTS.table}…`);
@@ -262,8 +309,31 @@ async function main(): Promise<number> {
       // The signal handler stops everything and exits (the process ends with whatever just started).
       return -1;
     }
+    if (args.vscode && (desktopCode || codeServerPaths)) {
+      const connection = azurite.onDefaultPorts ? DEVELOPMENT_STORAGE : azurite.connectionString;
+      const sample = seeded.hubs.find((h) => h.kind === 'sample')?.name ?? DEFAULT_HUB_NAMES.sample;
+      const folder = writeFunctionAppFolder(path.join(root, '.cache', 'sample-app'), connection, sample);
+      if (desktopCode) {
+        // The desktop editor lives on its own; closing it is up to the user.
+        spawn(desktopCode, ['--new-window', `--extensionDevelopmentPath=${root}`, folder], { detached: true, stdio: 'ignore' }).unref();
+        vscodeText = `VS Code opened on ${folder} with this extension under development`;
+      } else if (codeServerPaths) {
+        out('Starting code-server with the extension…');
+        const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+        codeServer = await startCodeServer({
+          paths: codeServerPaths,
+          stateDir: path.join(root, '.cache', 'vscode-start'),
+          folder,
+          port: await freePort(args.vscodePort ?? 8080),
+          installExtensions: [{ folder: root, id: 'durable-explorer.durable-explorer', version }],
+          // The sample folder sits inside this repository: don't offer to open the repository.
+          settings: { 'git.openRepositoryInParentFolders': 'never' },
+        });
+        vscodeText = `${codeServer.url}/?folder=${encodeURI(folder)}  (open it in a browser)`;
+      }
+    }
     out();
-    for (const line of summary(azurite, seeded, workerText, root)) {
+    for (const line of summary(azurite, seeded, workerText, vscodeText, root)) {
       out(line);
     }
     ready = true;

@@ -317,12 +317,13 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private hubItem(node: HubNode): vscode.TreeItem {
     const item = new vscode.TreeItem(node.info.name, node.preferred ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
-    item.iconPath = new vscode.ThemeIcon('database');
+    // The hub host.json names is the one the app uses: coloured, first, and expanded.
+    item.iconPath = new vscode.ThemeIcon('database', node.preferred ? new vscode.ThemeColor('charts.blue') : undefined);
     const layout = node.info.layout === 'table' ? 'layout v2' : node.info.layout === 'blob' ? 'layout v1' : 'layout unknown';
     const partitions = node.info.partitionCount === null ? `${node.hub.partitionCount} partitions (assumed)` : `${node.info.partitionCount} partitions`;
-    item.description = `${partitions} · ${layout}${node.preferred ? ' · this app' : ''}`;
+    item.description = `${partitions} · ${layout}`;
     item.tooltip =
-      `Task hub ${node.info.name}\n${partitions}, ` +
+      `Task hub ${node.info.name}${node.preferred ? ' (named in host.json)' : ''}\n${partitions}, ` +
       (node.info.layout === 'table'
         ? `partition table ${node.info.name}Partitions (DurableTask.AzureStorage v2)`
         : node.info.layout === 'blob'
