@@ -110,3 +110,57 @@ describe('Hub and connection commands', function () {
     assert.ok(!api.readLog().includes(key));
   });
 });
+
+describe('Connections that fail', function () {
+  this.timeout(60_000);
+  it('unreachable storage: the connection shows one line naming the endpoint, within seconds, and recovers nothing silently', async () => {
+    const api = await extensionApi();
+    const dead = connectionString().replace(/:\d+\/devstoreaccount1/g, ':9/devstoreaccount1');
+    const spec = await api.connections.addConnectionString(dead, 'dead');
+    try {
+      const node = ((await api.tree.getChildren()) as ConnectionNode[]).find((n) => n.spec.id === spec.id);
+      assert.ok(node);
+      const started = Date.now();
+      const children = await api.tree.getChildren(node);
+      const elapsed = Date.now() - started;
+      assert.equal(children.length, 1);
+      const message = children[0];
+      assert.equal(message.type, 'message');
+      const item = api.tree.getTreeItem(message);
+      assert.equal(item.label, 'Storage is unreachable at http://127.0.0.1:9/devstoreaccount1');
+      assert.equal(item.contextValue, 'durable:message+error');
+      assert.ok(elapsed < 20_000, `took ${elapsed} ms`);
+      const key = /AccountKey=([^;]+)/.exec(dead)?.[1] ?? '';
+      assert.ok(!JSON.stringify(item).includes(key));
+    } finally {
+      await api.connections.remove(spec.id);
+    }
+  });
+
+  it('a local project refreshes when its host.json changes', async () => {
+    const api = await extensionApi();
+    const folder = vscode.workspace.workspaceFolders?.[0].uri;
+    assert.ok(folder);
+    const hostJson = vscode.Uri.joinPath(folder, 'host.json');
+    const original = await vscode.workspace.fs.readFile(hostJson);
+    try {
+      await vscode.workspace.fs.writeFile(hostJson, Buffer.from(JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: 'LegacyHub' } } })));
+      // No manual refresh: the file watcher must bring the change in.
+      const deadline = Date.now() + 10_000;
+      let first: HubNode | undefined;
+      while (Date.now() < deadline) {
+        const roots = (await api.tree.getChildren()) as ConnectionNode[];
+        first = ((await api.tree.getChildren(roots[0])) as HubNode[])[0];
+        if (first?.info.name === 'LegacyHub') {
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      assert.equal(first?.info.name, 'LegacyHub', 'the tree did not pick up the host.json change within 10 s');
+      assert.ok(first.preferred);
+    } finally {
+      await vscode.workspace.fs.writeFile(hostJson, original);
+      api.tree.refresh();
+    }
+  });
+});

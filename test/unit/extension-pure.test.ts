@@ -10,6 +10,7 @@ import {
   requiredProblem,
 } from '../../src/extension/commands/validation';
 import { relativeTime } from '../../src/extension/tree/time';
+import { jwtExpiry } from '../../src/extension/connections/jwt';
 
 describe('extension input validation', () => {
   it('JSON: empty allowed, malformed named', () => {
@@ -61,5 +62,15 @@ describe('relative times', () => {
     assert.equal(relativeTime('2026-11-28T13:00:00Z', now), 'in 1h');
     assert.equal(relativeTime(null, now), '');
     assert.equal(relativeTime('not a date', now), '');
+  });
+});
+
+describe('access token expiry', () => {
+  const token = (claims: object): string => `x.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+  it('reads exp from the payload, and gives up on anything else', () => {
+    assert.equal(jwtExpiry(token({ exp: 1_900_000_000, aud: 'https://storage.azure.com' })), 1_900_000_000);
+    assert.equal(jwtExpiry(token({ aud: 'x' })), undefined);
+    assert.equal(jwtExpiry('opaque-token'), undefined);
+    assert.equal(jwtExpiry('a.!!!.b'), undefined);
   });
 });

@@ -2,22 +2,9 @@
 // Entra ID connection needs no Azure CLI, no app registration and no secret of ours.
 import * as vscode from 'vscode';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { jwtExpiry } from './jwt';
 
 export const STORAGE_SCOPE = 'https://storage.azure.com/user_impersonation';
-
-/** Seconds-since-epoch `exp` of a JWT access token, or undefined when it can't be read. */
-export function jwtExpiry(token: string): number | undefined {
-  const payload = token.split('.')[1];
-  if (!payload) {
-    return undefined;
-  }
-  try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown };
-    return typeof claims.exp === 'number' ? claims.exp : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export function vscodeTokenCredential(options: { tenantId?: string; createIfNone: boolean }): TokenCredential {
   const scopes = [STORAGE_SCOPE, ...(options.tenantId ? [`VSCODE_TENANT:${options.tenantId}`] : [])];
