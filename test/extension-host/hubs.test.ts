@@ -127,7 +127,7 @@ describe('Connections that fail', function () {
       const message = children[0];
       assert.equal(message.type, 'message');
       const item = api.tree.getTreeItem(message);
-      assert.equal(item.label, 'Storage is unreachable at http://127.0.0.1:9/devstoreaccount1');
+      assert.match(String(item.label), /^Storage is unreachable at http:\/\/127\.0\.0\.1:9\/devstoreaccount1\b/);
       assert.equal(item.contextValue, 'durable:message+error');
       assert.ok(elapsed < 20_000, `took ${elapsed} ms`);
       const key = /AccountKey=([^;]+)/.exec(dead)?.[1] ?? '';
