@@ -1,6 +1,6 @@
-// Bundles the CLI and the extension with esbuild. `--production` minifies.
+// Bundles the CLI, the extension and the webview pages with esbuild. `--production` minifies.
 import { build } from 'esbuild';
-import { chmod } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rm } from 'node:fs/promises';
 
 const production = process.argv.includes('--production');
 
@@ -30,4 +30,32 @@ await build({
   outfile: 'dist/extension.js',
   external: ['vscode'],
 });
-console.log(`built dist/cli.js, dist/extension.js${production ? ' (production)' : ''}`);
+// The webview pages: browser code (src/webview/), one script and one stylesheet per page, plus
+// the codicon font and stylesheet copied from @vscode/codicons (the extension ships only dist/,
+// and a webview may only load from dist/webview: its localResourceRoots).
+await rm('dist/webview', { recursive: true, force: true });
+await build({
+  entryPoints: { instance: 'src/webview/instance/main.ts' },
+  outdir: 'dist/webview',
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+await build({
+  entryPoints: { instance: 'src/webview/instance/instance.css' },
+  outdir: 'dist/webview',
+  bundle: true,
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+await mkdir('dist/webview/codicons', { recursive: true });
+for (const file of ['codicon.css', 'codicon.ttf']) {
+  await copyFile(`node_modules/@vscode/codicons/dist/${file}`, `dist/webview/codicons/${file}`);
+}
+console.log(`built dist/cli.js, dist/extension.js, dist/webview/${production ? ' (production)' : ''}`);

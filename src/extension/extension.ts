@@ -15,6 +15,9 @@ import type { RecordedEvent } from './telemetry';
 import { Telemetry } from './telemetry';
 import type { TreeNode } from './tree/nodes';
 import { TaskHubTreeProvider } from './tree/treeProvider';
+import type { ReceiveOutcome } from './webviews/channel';
+import type { InstancePageInfo } from './webviews/instancePages';
+import { InstancePages } from './webviews/instancePages';
 
 /** What `activate` returns: hooks for the extension's own tests in the extension host. */
 export interface DurableExplorerApi {
@@ -28,6 +31,13 @@ export interface DurableExplorerApi {
   statusSettled(): Promise<void>;
   lastError(command: string): string | undefined;
   readLog(): string;
+  /** The open instance pages (tests read their HTML and talk to them as the page would). */
+  readonly instancePages: {
+    info(): InstancePageInfo[];
+    /** Handles `message` as if the page of `instanceId` had posted it; resolves with the outcome. */
+    receive(instanceId: string, message: unknown): Promise<ReceiveOutcome>;
+    closeAll(): void;
+  };
 }
 
 export function activate(context: vscode.ExtensionContext): DurableExplorerApi {
@@ -42,9 +52,10 @@ export function activate(context: vscode.ExtensionContext): DurableExplorerApi {
   const follower = new StatusFollower(tree, log, () => ui);
   const documents = new InstanceDocuments();
   const emulator = new EmulatorLauncher(context.globalStorageUri.fsPath);
-  context.subscriptions.push(log, telemetry, connections, tree, treeView, documents, emulator, { dispose: () => follower.dispose() });
+  const pages = new InstancePages({ extensionUri: context.extensionUri, log, telemetry, ui: () => ui, tree, follower, documents });
+  context.subscriptions.push(log, telemetry, connections, tree, treeView, documents, emulator, pages, { dispose: () => follower.dispose() });
   context.subscriptions.push(
-    ...registerCommands({ log, telemetry, ui: () => ui, tree, treeView: treeView as vscode.TreeView<unknown>, connections, follower, documents, emulator }),
+    ...registerCommands({ log, telemetry, ui: () => ui, tree, treeView: treeView as vscode.TreeView<unknown>, connections, follower, documents, emulator, pages }),
   );
   // Mirror log lines for tests that assert nothing secret was logged.
   const originalMask = log.mask.bind(log);
@@ -66,6 +77,11 @@ export function activate(context: vscode.ExtensionContext): DurableExplorerApi {
     statusSettled: () => follower.settled(),
     lastError: (command) => lastErrors.get(command as never),
     readLog: () => logged.join('\n'),
+    instancePages: {
+      info: () => pages.info(),
+      receive: (instanceId, message) => pages.receive(instanceId, message),
+      closeAll: () => pages.closeAll(),
+    },
   };
 }
 

@@ -1,16 +1,20 @@
-// "Show instance" until the instance page exists: a read-only JSON document of the status (with
-// input and output) and the history, served by a content provider so it never asks to be saved.
+// Read-only JSON documents, served by a content provider so they never ask to be saved: the whole
+// instance (status with input and output, and the history) — the instance page's "Open as JSON
+// document" — and single values or events the page hands over.
 import * as vscode from 'vscode';
 import { getInstance, readHistory } from '../core';
 import type { HistoryEvent, TaskHub } from '../core';
 
 export const INSTANCE_SCHEME = 'durable-instance';
 const HISTORY_LIMIT = 5000;
+/** Single-value documents kept (the oldest are forgotten; reopening them says so). */
+const TEXT_LIMIT = 50;
 
 export class InstanceDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly targets = new Map<string, { hub: TaskHub; instanceId: string }>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
+  private readonly texts = new Map<string, string>();
   private next = 0;
   private readonly registration: vscode.Disposable;
 
@@ -19,7 +23,7 @@ export class InstanceDocuments implements vscode.TextDocumentContentProvider, vs
   }
 
   /** Opens (or re-reads) the document of one instance. */
-  async show(hub: TaskHub, instanceId: string): Promise<vscode.TextEditor> {
+  async show(hub: TaskHub, instanceId: string, column?: vscode.ViewColumn): Promise<vscode.TextEditor> {
     let key = [...this.targets].find(([, t]) => t.hub.clients === hub.clients && t.hub.name === hub.name && t.instanceId === instanceId)?.[0];
     if (!key) {
       key = String(++this.next);
@@ -30,11 +34,31 @@ export class InstanceDocuments implements vscode.TextDocumentContentProvider, vs
     const uri = vscode.Uri.from({ scheme: INSTANCE_SCHEME, path: `/${hub.name}/${key}/${title}.json` });
     this.changed.fire(uri);
     const document = await vscode.workspace.openTextDocument(uri);
-    return vscode.window.showTextDocument(document, { preview: true });
+    return vscode.window.showTextDocument(document, { preview: true, ...(column !== undefined ? { viewColumn: column } : {}) });
+  }
+
+  /** Opens a fixed JSON text (one value or event of an instance) as a read-only document. */
+  async showText(hubName: string, name: string, text: string, column?: vscode.ViewColumn): Promise<vscode.TextEditor> {
+    const key = `t${++this.next}`;
+    this.texts.set(key, text);
+    for (const old of this.texts.keys()) {
+      if (this.texts.size <= TEXT_LIMIT) {
+        break;
+      }
+      this.texts.delete(old);
+    }
+    const title = name.replace(/[^\w.@-]+/g, '_').slice(0, 100) || 'value';
+    const uri = vscode.Uri.from({ scheme: INSTANCE_SCHEME, path: `/${hubName}/${key}/${title}.json` });
+    const document = await vscode.workspace.openTextDocument(uri);
+    return vscode.window.showTextDocument(document, { preview: true, ...(column !== undefined ? { viewColumn: column } : {}) });
   }
 
   async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
     const key = uri.path.split('/')[2];
+    const text = key ? this.texts.get(key) : undefined;
+    if (text !== undefined) {
+      return text;
+    }
     const target = key ? this.targets.get(key) : undefined;
     if (!target) {
       return JSON.stringify({ error: 'This instance document is no longer available; open it again from the tree.' }, null, 2);

@@ -7,6 +7,8 @@ export interface Settings {
   timeWindowDays: number;
   showEntities: boolean;
   statusPollTimeoutSeconds: number;
+  /** Instance page auto-refresh while the instance is not finished; 0 = off. */
+  instancePageRefreshSeconds: number;
 }
 
 function clampInt(value: unknown, min: number, max: number, fallback: number): number {
@@ -21,5 +23,6 @@ export function readSettings(): Settings {
     timeWindowDays: Math.max(0, Number(c.get('timeWindowDays') ?? 7) || 0),
     showEntities: c.get<boolean>('showEntities') ?? false,
     statusPollTimeoutSeconds: clampInt(c.get('statusPollTimeoutSeconds'), 0, 600, 30),
+    instancePageRefreshSeconds: clampInt(c.get('instancePage.refreshSeconds'), 0, 3600, 5),
   };
 }

@@ -13,6 +13,11 @@ export interface TelemetryEvents {
     properties: { command: string; result: CommandResult; errorCode?: string; invokedFrom: 'tree' | 'palette' };
     measurements: { durationMs: number; count?: number };
   };
+  /** Sent after each action or document request of a webview page (never its data). */
+  webviewRequest: {
+    properties: { view: string; request: string; result: CommandResult; errorCode?: string };
+    measurements: { durationMs: number };
+  };
   /** Sent when a tree level loads. */
   treeLoad: {
     properties: { level: 'roots' | 'hubs' | 'instances'; connectionKind?: string; result: CommandResult; errorCode?: string };

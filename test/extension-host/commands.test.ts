@@ -152,25 +152,32 @@ describe('Instance commands (through the worker)', function () {
     await start('HelloCities', '["Cairo"]', id);
     const r = await runCommand(api, 'durableExplorer.goToInstance', [{ suggest: id, typed: 'ext-goto', expectSuggestion: id }], hub);
     assertSucceeded(r, 'durableExplorer.goToInstance');
-    const doc = vscode.window.activeTextEditor?.document;
-    assert.equal(doc?.uri.scheme, 'durable-instance');
-    assert.equal((JSON.parse(doc.getText()) as { instanceId: string }).instanceId, id);
+    // It opens the instance page.
+    assert.ok(api.instancePages.info().some((p) => p.instanceId === id && p.hubName === 'SampleHub'), JSON.stringify(api.instancePages.info().map((p) => p.instanceId)));
+    api.instancePages.closeAll();
   });
 
-  it('show instance opens a read-only JSON document of status, input, output and history', async () => {
+  it('show instance opens the instance page, whose "Open as JSON document" shows status, input, output and history', async () => {
     const id = unique('show');
     await start('HelloCities', '["Paris"]', id);
     await waitFor(id, (s) => s.runtimeStatus === 'Completed');
     const r = await runCommand(api, 'durableExplorer.showInstance', [], await instanceNode(api, id, 'Completed'));
     assertSucceeded(r, 'durableExplorer.showInstance');
+    assert.ok(api.instancePages.info().some((p) => p.instanceId === id), 'no instance page opened');
+    // The whole-instance JSON document is reached through the page.
+    await api.instancePages.receive(id, { type: 'request', id: 1, method: 'instance/status', params: {} });
+    const opened = await api.instancePages.receive(id, { type: 'request', id: 2, method: 'instance/openDocument', params: { what: 'instance' } });
+    assert.equal(opened.kind === 'reply' && opened.reply.ok, true, JSON.stringify(opened));
     const doc = vscode.window.activeTextEditor?.document;
     assert.ok(doc);
+    assert.equal(doc.uri.scheme, 'durable-instance');
     const shown = JSON.parse(doc.getText()) as { instanceId: string; input: unknown; output: unknown; history: { EventType: string }[] };
     assert.equal(shown.instanceId, id);
     assert.deepEqual(shown.input, ['Paris']);
     assert.deepEqual(shown.output, ['Hello Paris!']);
     assert.equal(shown.history[0].EventType, 'OrchestratorStarted');
     assert.ok(shown.history.some((e) => e.EventType === 'ExecutionCompleted'));
+    api.instancePages.closeAll();
   });
 
   it('copy instance id', async () => {

@@ -105,6 +105,27 @@ export interface FindTreeItemOptions extends WaitOptions {
   within?: Locator;
   /** Match the whole accessible name (default: `name` appears in it as a whole word). */
   exact?: boolean;
+  /**
+   * Match the label the row shows (its `.label-name`, e.g. an instance id or 'Running') instead of
+   * the accessible name, which an extension's tooltip or accessibility label may replace; a
+   * string must equal the label.
+   */
+  byLabel?: boolean;
+}
+
+/**
+ * The first tree item in `scope` matching `name` as FindTreeItemOptions say, and the pattern used.
+ * Never a sticky-scroll copy of a row (the parents a tree pins above its rows as it scrolls).
+ */
+export function treeItemLocator(scope: Page | Locator, name: string | RegExp, o: FindTreeItemOptions = {}): { item: Locator; pattern: RegExp } {
+  const page = 'goto' in scope ? scope : scope.page();
+  const notSticky = page.locator(':not(.monaco-tree-sticky-row)');
+  if (o.byLabel) {
+    const pattern = typeof name === 'string' ? new RegExp(`^${escapeRegExp(name)}$`) : name;
+    return { item: scope.getByRole('treeitem').and(notSticky).filter({ has: page.locator('.label-name', { hasText: pattern }) }).first(), pattern };
+  }
+  const pattern = typeof name === 'string' ? new RegExp(o.exact ? `^${escapeRegExp(name)}$` : `(^|[^\\w-])${escapeRegExp(name)}($|[^\\w-])`) : name;
+  return { item: scope.getByRole('treeitem', { name: pattern }).and(notSticky).first(), pattern };
 }
 
 /**
@@ -115,21 +136,48 @@ export interface FindTreeItemOptions extends WaitOptions {
 export async function findTreeItem(page: Page, name: string | RegExp, o: FindTreeItemOptions = {}): Promise<Locator> {
   const timeout = o.timeout ?? DEFAULT_TIMEOUT;
   const scope = o.within ?? page;
-  const pattern = typeof name === 'string' ? new RegExp(o.exact ? `^${escapeRegExp(name)}$` : `(^|[^\\w-])${escapeRegExp(name)}($|[^\\w-])`) : name;
-  const item = scope.getByRole('treeitem', { name: pattern }).first();
+  const { item, pattern } = treeItemLocator(scope, name, o);
   try {
     await item.waitFor({ state: 'visible', timeout });
   } catch {
-    throw new Error(`No tree item named ${String(pattern)} appeared within ${timeout / 1000} s. Tree items shown: ${JSON.stringify(await visibleTreeItems(scope))}`);
+    throw new Error(`No tree item ${o.byLabel ? 'labelled' : 'named'} ${String(pattern)} appeared within ${timeout / 1000} s. Tree items shown: ${JSON.stringify(await visibleTreeItems(scope))}`);
   }
   return item;
 }
 
 /** Expands a collapsed tree item (no-op if it is expanded or a leaf). */
 export async function expandTreeItem(item: Locator): Promise<void> {
-  if ((await item.getAttribute('aria-expanded')) === 'false') {
-    await item.click();
-    await item.page().waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await item.elementHandle(), { timeout: DEFAULT_TIMEOUT });
+  await toggleTreeItem(item, true, () => item.click());
+}
+
+/**
+ * Clicks until the item's aria-expanded is `expanded`, re-finding the item each time (the tree may
+ * re-render its rows meanwhile, and a click on a row being replaced is lost).
+ */
+async function toggleTreeItem(item: Locator, expanded: boolean, click: () => Promise<void>): Promise<void> {
+  const want = String(expanded);
+  // 'true', 'false', null for a leaf, 'gone' while no row matches.
+  const state = (): Promise<string | null> => item.getAttribute('aria-expanded', { timeout: 5000 }).catch(() => 'gone');
+  const deadline = Date.now() + DEFAULT_TIMEOUT;
+  let now = await state();
+  if (now === 'gone') {
+    throw new Error(`No such tree item (${String(item)}).`);
+  }
+  while (now !== want && now !== null) {
+    if (Date.now() > deadline) {
+      throw new Error(`The tree item ${String(item)} stays aria-expanded=${now} after clicking it for ${DEFAULT_TIMEOUT / 1000} s.`);
+    }
+    if (now !== 'gone') {
+      await click();
+    }
+    // The twistie turns at once (children may load later); click again only if it did not.
+    for (const until = Date.now() + 2000; Date.now() < until; ) {
+      now = await state();
+      if (now === want) {
+        return;
+      }
+      await item.page().waitForTimeout(100);
+    }
   }
 }
 
@@ -289,5 +337,442 @@ export async function waitForNotification(page: Page, textOrPattern: string | Re
     }
     await showNotificationCenter(page).catch(() => undefined);
     await page.waitForTimeout(250);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trees in depth: reading rows, scrolling the virtualized list, watching a row change.
+//
+// VS Code's lists render only the rows in view (a tree with 40 instances under a group has rows
+// that are not in the DOM at all), so these helpers scroll the list with the mouse wheel, as a
+// user would, to find a row or to read the whole tree.
+
+/** One rendered tree row: its position in the flattened tree, its label and its description. */
+export interface TreeRow {
+  /** Position in the flattened (expanded) tree, from 0. */
+  index: number;
+  /** Depth, from 1. */
+  level: number;
+  /** The label as shown. */
+  name: string;
+  /** The description as shown ('' when none). */
+  description: string;
+  /** The accessible name. */
+  ariaLabel: string;
+  /** null for a leaf. */
+  expanded: boolean | null;
+}
+
+/** The visible tree (`role=tree`) in `scope` (a view pane from openView; default the side bar). */
+export function treeList(scope: Page | Locator): Locator {
+  const root = 'locator' in scope && 'goto' in scope ? scope.locator('.part.sidebar') : scope;
+  return root.locator('.monaco-list[role="tree"]').filter({ visible: true }).first();
+}
+
+/** The rows of the tree that are rendered now, in tree order (not the sticky-scroll copies). */
+export async function renderedTreeRows(scope: Page | Locator): Promise<TreeRow[]> {
+  const rows = await treeList(scope)
+    .locator('.monaco-list-rows > .monaco-list-row[role="treeitem"]')
+    .evaluateAll((els) =>
+      els.map((e) => ({
+        index: Number(e.getAttribute('data-index')),
+        level: Number(e.getAttribute('aria-level')),
+        name: (e.querySelector('.label-name')?.textContent ?? '').trim(),
+        description: (e.querySelector('.label-description')?.textContent ?? '').trim(),
+        ariaLabel: e.getAttribute('aria-label') ?? '',
+        expanded: e.hasAttribute('aria-expanded') ? e.getAttribute('aria-expanded') === 'true' : null,
+      })),
+    );
+  return rows.sort((a, b) => a.index - b.index);
+}
+
+/** The sticky-scroll container of a tree (the parents it pins above the rows as it scrolls). */
+function stickyRows(list: Locator): Locator {
+  return list.locator('.monaco-tree-sticky-container').filter({ visible: true }).first();
+}
+
+interface ListScroll {
+  /** How far the list is scrolled, in pixels. */
+  top: number;
+  /** The height of the visible part. */
+  viewport: number;
+  /** The height of all rows. */
+  total: number;
+}
+
+/** Where the list is scrolled (VS Code moves its rows container, not a native scroll). */
+async function listScroll(list: Locator): Promise<ListScroll> {
+  return list.evaluate((el) => {
+    type Styled = { style: { transform: string; top: string; height: string }; clientHeight: number };
+    const rows = el.querySelector('.monaco-list-rows') as unknown as Styled | null;
+    const viewport = (el.querySelector('.monaco-scrollable-element') as unknown as Styled | null)?.clientHeight ?? 0;
+    if (!rows) {
+      return { top: 0, viewport, total: 0 };
+    }
+    const m = /translate3d\([^,]+,\s*(-?[\d.]+)px/.exec(rows.style.transform);
+    const top = -(m ? Number(m[1]) : 0) - (Number.parseFloat(rows.style.top) || 0);
+    return { top, viewport, total: Number.parseFloat(rows.style.height) || 0 };
+  });
+}
+
+/**
+ * Scrolls the tree by about `deltaY` pixels (never more, unless one wheel notch is more) with the
+ * mouse wheel over it. Returns false when it did not move (at the top or the bottom already).
+ */
+export async function scrollTree(scope: Page | Locator, deltaY: number): Promise<boolean> {
+  const list = treeList(scope);
+  const page = list.page();
+  const box = await list.boundingBox();
+  if (!box) {
+    throw new Error('The tree is not visible, so it cannot be scrolled.');
+  }
+  const before = await listScroll(list);
+  const room = deltaY < 0 ? before.top : before.total - before.viewport - before.top;
+  if (room <= 0 || (deltaY > 0 && before.total === 0)) {
+    return false;
+  }
+  const wanted = Math.min(Math.abs(deltaY), room);
+  // Over the rows' indent on the left: no label there, so no tooltip shows.
+  await page.mouse.move(box.x + 6, box.y + Math.min(box.height / 2, 200));
+  // The workbench scrolls one notch (~50 px) per wheel event, whatever its delta: one first, to
+  // measure the notch, then as many as make up the distance.
+  const notch = async (): Promise<number> => {
+    const from = (await listScroll(list)).top;
+    await page.mouse.wheel(0, Math.sign(deltaY) * 100);
+    // The list re-renders on the next animation frame; give it up to a second to move.
+    const deadline = Date.now() + 1000;
+    for (;;) {
+      const to = (await listScroll(list)).top;
+      if (to !== from || Date.now() > deadline) {
+        return Math.abs(to - from);
+      }
+      await page.waitForTimeout(20);
+    }
+  };
+  const first = await notch();
+  if (first === 0) {
+    return false;
+  }
+  const more = Math.floor(wanted / first) - 1;
+  if (more > 0) {
+    for (let i = 0; i < more; i++) {
+      await page.mouse.wheel(0, Math.sign(deltaY) * 100);
+    }
+    // Until it has settled (two reads a frame or two apart agree).
+    let last = Number.NaN;
+    for (let i = 0; i < 50; i++) {
+      const now = (await listScroll(list)).top;
+      if (now === last) {
+        break;
+      }
+      last = now;
+      await page.waitForTimeout(50);
+    }
+  }
+  return true;
+}
+
+/** Scrolls the tree to its top. */
+export async function scrollTreeToTop(scope: Page | Locator): Promise<void> {
+  // One wheel event scrolls only so far: repeat until at the top (or it stops moving).
+  while (await scrollTree(scope, -100_000)) {
+    // until it is at the top
+  }
+}
+
+/**
+ * Every row of the tree as expanded now, read by scrolling it from top to bottom (it ends
+ * scrolled to the top again).
+ */
+export async function allTreeRows(scope: Page | Locator): Promise<TreeRow[]> {
+  const list = treeList(scope);
+  await scrollTreeToTop(scope);
+  const byIndex = new Map<number, TreeRow>();
+  const height = (await list.boundingBox())?.height ?? 400;
+  for (;;) {
+    for (const row of await renderedTreeRows(scope)) {
+      byIndex.set(row.index, row);
+    }
+    if (!(await scrollTree(scope, Math.max(100, Math.floor(height * 0.7))))) {
+      break;
+    }
+  }
+  await scrollTreeToTop(scope);
+  return [...byIndex.values()].sort((a, b) => a.index - b.index);
+}
+
+/** The names of a row's ancestors in `rows` (from allTreeRows), nearest first. */
+export function treeRowAncestors(rows: readonly TreeRow[], row: TreeRow): string[] {
+  const names: string[] = [];
+  let level = row.level;
+  for (let i = rows.indexOf(row) - 1; i >= 0 && level > 1; i--) {
+    if (rows[i].level < level) {
+      names.push(rows[i].name);
+      level = rows[i].level;
+    }
+  }
+  return names;
+}
+
+/** One line per row, indented by depth (for error messages). */
+export function formatTreeRows(rows: readonly TreeRow[]): string {
+  return rows.map((r) => `${'  '.repeat(Math.max(0, r.level - 1))}${r.name}${r.description ? ` — ${r.description}` : ''}`).join('\n');
+}
+
+/**
+ * Like findTreeItem, but scrolls the tree (mouse wheel) until the item is rendered, and then until
+ * it is wholly in view: for items under long status groups.
+ */
+export async function revealTreeItem(page: Page, name: string | RegExp, o: FindTreeItemOptions = {}): Promise<Locator> {
+  const timeout = o.timeout ?? DEFAULT_TIMEOUT;
+  const scope = o.within ?? page;
+  const { item, pattern } = treeItemLocator(scope, name, o);
+  const list = treeList(scope);
+  const deadline = Date.now() + timeout;
+  let direction = -1;
+  for (;;) {
+    if (await item.isVisible()) {
+      // Short timeouts: a row can leave the DOM at any moment (a group above it expands, the tree reloads).
+      const box = (l: Locator): Promise<{ x: number; y: number; width: number; height: number } | null> => l.boundingBox({ timeout: 1000 }).catch(() => null);
+      const sticky = stickyRows(list);
+      const stickyBox = (await sticky.count()) > 0 ? await box(sticky) : null;
+      const [itemBox, listBox] = await Promise.all([box(item), box(list)]);
+      if (itemBox && listBox) {
+        // The parents pinned at the top (sticky scroll) cover the rows under them.
+        const top = stickyBox && stickyBox.height > 0 ? Math.max(listBox.y, stickyBox.y + stickyBox.height) : listBox.y;
+        const above = top - itemBox.y;
+        const below = itemBox.y + itemBox.height - (listBox.y + listBox.height);
+        // Wholly in view, or as far in as the list scrolls (or out of time to get it further in).
+        if ((above <= 0 && below <= 0) || Date.now() > deadline || !(await scrollTree(scope, above > 0 ? -above - 4 : below + 4))) {
+          return item;
+        }
+        continue;
+      }
+    }
+    if (Date.now() > deadline) {
+      const rows = await allTreeRows(scope).catch(() => [] as TreeRow[]);
+      // What matched the label or name, visible or not (a row covered, hidden or pinned by sticky scroll).
+      const candidates = await scope
+        .locator('.monaco-list-row')
+        .evaluateAll((els) =>
+          els.map((e) => {
+            const r = e.getBoundingClientRect();
+            return `${(e.querySelector('.label-name')?.textContent ?? '').trim()} [${e.className}; in ${e.parentElement?.className}; ${Math.round(r.top)}+${Math.round(r.height)}px; aria-label ${JSON.stringify(e.getAttribute('aria-label'))}]`;
+          }),
+        )
+        .catch(() => [] as string[]);
+      const close = candidates.filter((c) => pattern.test(c.split(' [')[0]) || pattern.test(c));
+      throw new Error(
+        `No tree item ${o.byLabel ? 'labelled' : 'named'} ${String(pattern)} within ${timeout / 1000} s (scrolling the whole tree). ` +
+          `Rows with that text: ${JSON.stringify(close)}. The tree:\n${formatTreeRows(rows) || '(empty)'}`,
+      );
+    }
+    // Top first, then down a page at a time; from the bottom, back to the top (it may still load).
+    if (direction < 0) {
+      await scrollTreeToTop(scope);
+      direction = 1;
+      continue;
+    }
+    const height = (await list.boundingBox())?.height ?? 400;
+    if (!(await scrollTree(scope, Math.max(100, Math.floor(height * 0.7))))) {
+      direction = -1;
+      await page.waitForTimeout(250);
+    }
+  }
+}
+
+/** Collapses an expanded tree item (no-op if it is collapsed or a leaf). */
+export async function collapseTreeItem(item: Locator): Promise<void> {
+  await toggleTreeItem(item, false, () => item.locator('.monaco-tl-twistie').click());
+}
+
+/** The description a tree item shows ('' when none), e.g. "HelloCities · Completed · 5m ago". */
+export async function treeItemDescription(item: Locator): Promise<string> {
+  const description = item.locator('.label-description').first();
+  return (await description.count()) > 0 ? ((await description.textContent()) ?? '').trim() : '';
+}
+
+/**
+ * Waits until the tree item matching `name` (re-found each time; rows are re-rendered as the tree
+ * updates) shows a description matching `expected`, and returns it.
+ */
+export async function waitForTreeItemDescription(
+  page: Page,
+  name: string | RegExp,
+  expected: string | RegExp,
+  o: FindTreeItemOptions = {},
+): Promise<string> {
+  const timeout = o.timeout ?? DEFAULT_TIMEOUT;
+  const scope = o.within ?? page;
+  const { item, pattern } = treeItemLocator(scope, name, o);
+  const matches = (d: string): boolean => (typeof expected === 'string' ? d.includes(expected) : expected.test(d));
+  const deadline = Date.now() + timeout;
+  let last = '(not rendered)';
+  for (;;) {
+    if ((await item.count()) > 0) {
+      last = await treeItemDescription(item).catch(() => last);
+      if (matches(last)) {
+        return last;
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Tree item ${String(pattern)} did not show a description matching ${String(expected)} within ${timeout / 1000} s; it shows '${last}'. ` +
+          `Rendered rows:\n${formatTreeRows(await renderedTreeRows(scope).catch(() => []))}`,
+      );
+    }
+    await page.waitForTimeout(100);
+  }
+}
+
+/** What a DescriptionRecorder saw. */
+export interface DescriptionRecorder {
+  /** Every distinct description the row showed since recording began, in order. */
+  seen(): Promise<string[]>;
+  /** Stops recording (also done when the page closes). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Records, in the page, every description a tree row labelled exactly `label` shows from now on
+ * (a MutationObserver, so a state shown for only a moment, such as "Terminating…", is not missed
+ * between two polls).
+ */
+export async function recordTreeItemDescriptions(page: Page, label: string): Promise<DescriptionRecorder> {
+  const key = `__durableRecorder_${Math.random().toString(36).slice(2)}`;
+  await page.evaluate(
+    ({ label, key }) => {
+      interface Observer {
+        observe(target: unknown, options: Record<string, unknown>): void;
+        disconnect(): void;
+      }
+      const g = globalThis as unknown as Record<string, unknown> & {
+        document: { body: unknown; querySelectorAll(s: string): Iterable<{ querySelector(s: string): { textContent: string | null } | null }> };
+        MutationObserver: new (callback: () => void) => Observer;
+      };
+      const seen: string[] = [];
+      const record = (): void => {
+        for (const row of g.document.querySelectorAll('.monaco-list-rows > .monaco-list-row[role="treeitem"]')) {
+          if ((row.querySelector('.label-name')?.textContent ?? '').trim() === label) {
+            const d = (row.querySelector('.label-description')?.textContent ?? '').trim();
+            if (seen[seen.length - 1] !== d) {
+              seen.push(d);
+            }
+          }
+        }
+      };
+      const observer = new g.MutationObserver(record);
+      observer.observe(g.document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['aria-label'] });
+      record();
+      g[key] = { seen, observer };
+    },
+    { label, key },
+  );
+  return {
+    seen: () => page.evaluate((k) => [...((globalThis as unknown as Record<string, { seen: string[] }>)[k]?.seen ?? [])], key),
+    stop: () => page.evaluate((k) => (globalThis as unknown as Record<string, { observer: { disconnect(): void } }>)[k]?.observer.disconnect(), key),
+  };
+}
+
+/**
+ * Clicks an action of the side bar's view title (e.g. 'Refresh'), by its accessible label. With
+ * a single view in the container, its actions are in the side bar's title; otherwise in the view's
+ * pane header (shown on hover).
+ */
+export async function clickViewTitleAction(page: Page, label: string | RegExp, o: WaitOptions = {}): Promise<void> {
+  const timeout = o.timeout ?? DEFAULT_TIMEOUT;
+  const pattern = typeof label === 'string' ? new RegExp(`^${escapeRegExp(label)}`) : label;
+  const bars = page.locator('.part.sidebar .composite.title .title-actions, .part.sidebar .pane-header .actions');
+  const action = bars.getByRole('button', { name: pattern }).first();
+  try {
+    await bars.first().hover();
+    await action.waitFor({ state: 'visible', timeout });
+  } catch {
+    const shown = await bars.getByRole('button').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+    throw new Error(`The view title has no action ${String(pattern)}. Actions: ${JSON.stringify(shown)}`);
+  }
+  await action.click();
+}
+
+/** The entries of the open context menu (labels), without separators. */
+export async function contextMenuEntries(page: Page): Promise<string[]> {
+  const menu = contextMenu(page);
+  await menu.waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT });
+  const labels = await menu.getByRole('menuitem').evaluateAll((els) => els.map((e) => (e.getAttribute('aria-label') ?? e.textContent ?? '').trim()));
+  return labels.filter(Boolean);
+}
+
+/**
+ * Drags the sash on the side bar's edge so the side bar is `width` pixels wide (so tree rows are
+ * not cut off in screenshots).
+ */
+export async function resizeSideBar(page: Page, width: number): Promise<void> {
+  const sidebar = page.locator('.part.sidebar').first();
+  const box = await sidebar.boundingBox();
+  if (!box) {
+    throw new Error('The side bar is not visible.');
+  }
+  const edge = box.x + box.width;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(edge, y);
+  await page.mouse.down();
+  await page.mouse.move(edge + (box.x + width - edge) / 2, y, { steps: 5 });
+  await page.mouse.move(box.x + width, y, { steps: 5 });
+  await page.mouse.up();
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const now = (await sidebar.boundingBox())?.width ?? 0;
+    if (Math.abs(now - width) <= 8) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`The side bar is ${Math.round(now)} px wide after dragging its edge to ${width} px.`);
+    }
+    await page.waitForTimeout(50);
+  }
+}
+
+/**
+ * Waits (at most `timeoutMs`) until the page's finite CSS animations and transitions have finished,
+ * e.g. a context menu's fade-in, so a screenshot does not catch them halfway (endless ones, such as
+ * spinners, are not waited for).
+ */
+export async function waitForAnimations(page: Page, timeoutMs = 2000): Promise<void> {
+  await page.evaluate(async (ms) => {
+    interface Anim {
+      effect: { getTiming(): { iterations?: number } } | null;
+      finished: Promise<unknown>;
+    }
+    const doc = (globalThis as unknown as { document: { getAnimations(): Anim[] } }).document;
+    const finite = doc.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity);
+    await Promise.race([Promise.all(finite.map((a) => a.finished.catch(() => undefined))), new Promise((resolve) => setTimeout(resolve, ms))]);
+  }, timeoutMs);
+}
+
+/** The hover (tooltip) widgets shown now. */
+export function hovers(page: Page): Locator {
+  return page.locator('.workbench-hover, .monaco-hover:not(.hidden)').filter({ visible: true });
+}
+
+/**
+ * Moves the mouse over the editor area, away from trees and toolbars, and waits until no hover
+ * (tooltip) shows, dismissing a lingering one with Escape: for screenshots.
+ */
+export async function moveMouseAway(page: Page): Promise<void> {
+  const size = page.viewportSize() ?? { width: 1400, height: 900 };
+  // Down the right edge first, then in: never across a hover that is showing.
+  await page.mouse.move(size.width - 10, size.height - 60);
+  await page.mouse.move(Math.round(size.width * 0.8), Math.round(size.height * 0.6), { steps: 3 });
+  for (const dismiss of [false, true]) {
+    if (dismiss) {
+      await page.keyboard.press('Escape');
+    }
+    const deadline = Date.now() + 1500;
+    while ((await hovers(page).count()) > 0 && Date.now() < deadline) {
+      await page.waitForTimeout(100);
+    }
+    if ((await hovers(page).count()) === 0) {
+      return;
+    }
   }
 }

@@ -22,6 +22,7 @@ import type { EmulatorLauncher } from '../connections/emulator';
 import type { InstanceDocuments } from '../instanceDocument';
 import type { LoadMoreNode } from '../tree/nodes';
 import type { TaskHubTreeProvider } from '../tree/treeProvider';
+import type { InstancePages } from '../webviews/instancePages';
 import type { CommandContext, CommandHandler, RunnerDeps } from './runner';
 import { registerCommand, withProgress } from './runner';
 import type { StatusFollower } from './statusFollower';
@@ -38,6 +39,8 @@ export interface CommandDeps extends RunnerDeps {
   follower: StatusFollower;
   documents: InstanceDocuments;
   emulator: EmulatorLauncher;
+  /** The instance pages (webviews); "Open as JSON document" on a page uses `documents`. */
+  pages: InstancePages;
 }
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -157,12 +160,12 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       tree.refresh(hubNode);
       void ui()
         .showInformationMessage(`Started '${started.instanceId}'.`, 'Show Instance')
-        .then((choice) => (choice ? deps.documents.show(hubNode.hub, started.instanceId) : undefined));
+        .then((choice) => (choice ? deps.pages.show(hubNode, started.instanceId) : undefined));
     },
 
     'durableExplorer.showInstance': async (_c, arg) => {
       const target = await instanceTarget(tree, ui(), arg, 'Show instance');
-      await deps.documents.show(target.hubNode.hub, target.instanceId);
+      deps.pages.show(target.hubNode, target.instanceId);
     },
 
     'durableExplorer.goToInstance': async (_c, arg) => {
@@ -174,7 +177,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (node) {
         await deps.treeView.reveal(node, { select: true, focus: false });
       }
-      await deps.documents.show(hubNode.hub, instanceId);
+      deps.pages.show(hubNode, instanceId);
     },
 
     'durableExplorer.copyInstanceId': async (_c, arg) => {
@@ -232,7 +235,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       tree.refresh(target.hubNode);
       void ui()
         .showInformationMessage(`Restarted as '${result.instanceId}'.`, 'Show Instance')
-        .then((choice) => (choice ? deps.documents.show(target.hubNode.hub, result.instanceId) : undefined));
+        .then((choice) => (choice ? deps.pages.show(target.hubNode, result.instanceId) : undefined));
     },
 
     'durableExplorer.purgeInstance': async (context, arg) => purgeOne(context, arg, false),

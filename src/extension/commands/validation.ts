@@ -3,18 +3,8 @@ import { validateInstanceId } from '../../core/operations/start';
 import { validateHubName } from '../../core/format/names';
 import { parseConnectionString } from '../../core/storage/connectionString';
 
-/** A JSON value typed into a box; empty means "no value" when allowed. */
-export function jsonProblem(text: string, allowEmpty = true): string | null {
-  if (!text.trim()) {
-    return allowEmpty ? null : 'A JSON value is required.';
-  }
-  try {
-    JSON.parse(text);
-    return null;
-  } catch (e) {
-    return `Not valid JSON: ${(e as Error).message}. Strings need quotes: "text".`;
-  }
-}
+// The webviews validate JSON the same way: one implementation, in src/shared.
+export { jsonProblem } from '../../shared/validation';
 
 export function instanceIdProblem(text: string, allowEmpty: boolean): string | null {
   if (!text && allowEmpty) {

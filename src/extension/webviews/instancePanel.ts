@@ -1,0 +1,452 @@
+// One instance page: its WebviewPanel, the static HTML shell, and the host's answers to the
+// page's requests — each one a core operation on the hub the panel was opened for. The page never
+// touches storage; everything it shows it asks for here, and everything it asks is validated
+// (src/shared/protocol.ts) before anything runs.
+import * as vscode from 'vscode';
+import {
+  getInstance,
+  isDurableError,
+  purgeInstance,
+  raiseEvent,
+  readHistory,
+  restartInstance,
+  resumeInstance,
+  rewindInstance,
+  suspendInstance,
+  terminateInstance,
+} from '../../core';
+import type { HistoryEvent, InstanceStatus, TaskHub } from '../../core';
+import type {
+  ActionResult,
+  ErrorInfo,
+  HistoryPageResult,
+  InstanceActionParams,
+  InstanceHello,
+  InstancePageSettings,
+  JsonValue,
+  ParentRef,
+  PanelTarget,
+  StatusResult,
+  ValueSection,
+} from '../../shared/protocol';
+import { INSTANCE_PROTOCOL, InstanceNotifications, InstanceRequests } from '../../shared/protocol';
+import { jsonProblem } from '../../shared/validation';
+import type { StatusFollower } from '../commands/statusFollower';
+import type { Ui } from '../commands/ui';
+import type { InstanceDocuments } from '../instanceDocument';
+import type { Log } from '../log';
+import type { Telemetry } from '../telemetry';
+import type { HubNode } from '../tree/nodes';
+import type { TaskHubTreeProvider } from '../tree/treeProvider';
+import { errorCode, oneLine } from '../tree/treeProvider';
+import type { ReceiveOutcome } from './channel';
+import { WebviewChannel } from './channel';
+import { createNonce, webviewShell } from './html';
+import { parentFromHistory, prettyJson, toHistoryRow, toSnapshot, truncateStrings } from './instanceData';
+
+export interface InstancePanelDeps {
+  extensionUri: vscode.Uri;
+  log: Log;
+  telemetry: Telemetry;
+  ui: () => Ui;
+  tree: TaskHubTreeProvider;
+  follower: StatusFollower;
+  documents: InstanceDocuments;
+  settings: () => InstancePageSettings;
+  /** Opens (or reveals) the page of another instance of the same hub. */
+  openInstance: (hubNode: HubNode, instanceId: string) => void;
+}
+
+/** Raised for requests that are well-formed but cannot be honoured (a stale history page…). */
+class RequestError extends Error {
+  constructor(
+    message: string,
+    readonly code = 'BadRequest',
+  ) {
+    super(message);
+  }
+}
+
+const HISTORY_PAGE_SIZE = 500;
+const DEFAULT_TITLE = 'Instance';
+
+/** A tab title from an untrusted id: no control or bidi characters, not too long. */
+export function panelTitle(instanceId: string): string {
+  const clean = instanceId.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
+  return clean.length > 48 ? `${clean.slice(0, 47)}…` : clean || DEFAULT_TITLE;
+}
+
+export function panelKey(target: PanelTarget): string {
+  return JSON.stringify([target.connectionId, target.hubName, target.instanceId]);
+}
+
+export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
+  return vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+}
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    enableFindWidget: true,
+    // Only the bundle folder (which holds the copied codicons): nothing else can be loaded.
+    localResourceRoots: [webviewRoot(extensionUri)],
+  };
+}
+
+export class InstancePanel implements vscode.Disposable {
+  readonly key: string;
+  private readonly channel: WebviewChannel<typeof InstanceRequests>;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly controller = new AbortController();
+  private html = '';
+  /** The last full read (with values), reused while the instance has not changed. */
+  private statusCache: InstanceStatus | undefined;
+  private parentCache: { executionId: string | null; parent: ParentRef | null } | undefined;
+  private history: { generation: number; events: HistoryEvent[]; executionId: string | null; nextToken: string | null } = {
+    generation: 0,
+    events: [],
+    executionId: null,
+    nextToken: null,
+  };
+  private disposed = false;
+  private readonly onDisposeCallbacks: (() => void)[] = [];
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly target: PanelTarget,
+    /** Undefined when the hub could not be found (a panel restored after a reload). */
+    readonly hubNode: HubNode | undefined,
+    private readonly deps: InstancePanelDeps,
+    private readonly unavailable?: string,
+  ) {
+    this.key = panelKey(target);
+    panel.title = panelTitle(target.instanceId);
+    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'durable.svg');
+    panel.webview.options = webviewOptions(deps.extensionUri);
+    this.channel = new WebviewChannel(panel.webview, {
+      protocol: INSTANCE_PROTOCOL,
+      requests: InstanceRequests,
+      handlers: {
+        status: () => this.status(),
+        history: (p) => this.historyPage(p.continuationToken, p.generation, p.pageSize),
+        event: (p) => this.event(p.generation, p.index),
+        action: (p) => this.tracked(`action:${p.action}`, () => this.action(p)),
+        openDocument: (p) => this.tracked(`openDocument:${p.what}`, () => this.openDocument(p)),
+        copy: (p) => this.tracked(`copy:${p.what}`, () => this.copy(p)),
+        openInstance: async (p) => {
+          this.requireHub();
+          this.deps.openInstance(this.hubNode as HubNode, p.instanceId);
+          return {};
+        },
+      },
+      hello: (): InstanceHello => ({
+        target: this.target,
+        hubName: this.target.hubName,
+        connectionLabel: this.hubNode?.parent.spec.label ?? '',
+        settings: this.deps.settings(),
+        ...(this.unavailable ? { unavailable: this.unavailable } : {}),
+      }),
+      describeError: (e) => this.describeError(e),
+      warn: (text) => this.deps.log.warn(text),
+    });
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((raw: unknown) => void this.channel.receive(raw)),
+      panel.onDidChangeViewState((e) => {
+        if (!e.webviewPanel.visible) {
+          // Not retained when hidden: the page starts again (and says ready) when shown.
+          this.channel.pageGone();
+        }
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+    this.setHtml();
+  }
+
+  /** The HTML last set (tests check its CSP and that it holds no instance data). */
+  get currentHtml(): string {
+    return this.html;
+  }
+
+  /** Handles a message as if the page had posted it (tests). */
+  receive(raw: unknown): Promise<ReceiveOutcome> {
+    return this.channel.receive(raw);
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, false);
+    // A page that is alive reads again; one coming back from hidden reads anyway after `ready`.
+    if (this.channel.isReady) {
+      this.channel.notify(InstanceNotifications.refresh, { reason: 'shown' });
+    }
+  }
+
+  settingsChanged(): void {
+    this.channel.notify(InstanceNotifications.settings, this.deps.settings());
+  }
+
+  onDispose(callback: () => void): void {
+    this.onDisposeCallbacks.push(callback);
+  }
+
+  dispose(): void {
+    if (this.disposed) {
+      return;
+    }
+    this.disposed = true;
+    this.controller.abort();
+    this.channel.dispose();
+    for (const d of this.disposables.splice(0)) {
+      d.dispose();
+    }
+    this.history.events = [];
+    this.panel.dispose();
+    for (const callback of this.onDisposeCallbacks.splice(0)) {
+      callback();
+    }
+  }
+
+  private setHtml(): void {
+    const webview = this.panel.webview;
+    const root = webviewRoot(this.deps.extensionUri);
+    const uri = (...path: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(root, ...path)).toString();
+    this.html = webviewShell({
+      cspSource: webview.cspSource,
+      nonce: createNonce(),
+      scriptUri: uri('instance.js'),
+      styleUris: [uri('codicons', 'codicon.css'), uri('instance.css')],
+      title: 'Durable Functions instance',
+      view: 'instance',
+    });
+    webview.html = this.html;
+  }
+
+  private get hub(): TaskHub {
+    return this.requireHub().hub;
+  }
+
+  private requireHub(): HubNode {
+    if (!this.hubNode) {
+      throw new RequestError(this.unavailable ?? 'The task hub of this page is not available.', 'Unavailable');
+    }
+    return this.hubNode;
+  }
+
+  private get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  private describeError(e: unknown): ErrorInfo {
+    const message = this.deps.log.mask(e instanceof Error ? e.message : String(e));
+    if (!(e instanceof RequestError) && !isDurableError(e)) {
+      this.deps.log.error('Instance page request failed', e);
+    }
+    return { message: oneLine(message), code: e instanceof RequestError ? e.code : errorCode(e) };
+  }
+
+  /** Runs a user-initiated request with telemetry (the request's kind and outcome, no data). */
+  private async tracked<R>(request: string, work: () => Promise<R>): Promise<R> {
+    const started = Date.now();
+    try {
+      const result = await work();
+      this.deps.telemetry.send('webviewRequest', { view: 'instance', request, result: 'Succeeded' }, { durationMs: Date.now() - started });
+      return result;
+    } catch (e) {
+      this.deps.telemetry.send(
+        'webviewRequest',
+        { view: 'instance', request, result: 'Failed', errorCode: e instanceof RequestError ? e.code : errorCode(e) },
+        { durationMs: Date.now() - started },
+      );
+      throw e;
+    }
+  }
+
+  // ---- Requests ---------------------------------------------------------------------------------
+
+  private async status(): Promise<StatusResult> {
+    const hub = this.hub;
+    const id = this.target.instanceId;
+    const readAt = new Date().toISOString();
+    let columns: InstanceStatus;
+    try {
+      columns = await getInstance(hub, id, {}, { signal: this.signal });
+    } catch (e) {
+      if (isDurableError(e) && e.code === 'NotFound') {
+        this.statusCache = undefined;
+        return { found: false, message: e.message, readAt };
+      }
+      throw e;
+    }
+    const cached = this.statusCache;
+    const unchanged =
+      cached &&
+      cached.lastUpdatedTime === columns.lastUpdatedTime &&
+      cached.executionId === columns.executionId &&
+      cached.runtimeStatus === columns.runtimeStatus;
+    // Values (possibly in blobs) are read again only when the instance changed.
+    const full = unchanged ? { ...cached, customStatus: columns.customStatus } : await getInstance(hub, id, { showInput: true, showOutput: true }, { signal: this.signal });
+    this.statusCache = full;
+    return { found: true, instance: toSnapshot(full, await this.parent(full.executionId)), readAt };
+  }
+
+  private async parent(executionId: string | null): Promise<ParentRef | null> {
+    if (this.parentCache && this.parentCache.executionId === executionId) {
+      return this.parentCache.parent;
+    }
+    let parent: ParentRef | null = null;
+    try {
+      // ExecutionStarted is among the first events (after OrchestratorStarted).
+      const page = await readHistory(this.hub, this.target.instanceId, { pageSize: 20 }, { signal: this.signal });
+      parent = parentFromHistory(page.events);
+    } catch (e) {
+      this.deps.log.warn(`Reading the parent of an instance failed: ${(e as Error).message}`);
+    }
+    this.parentCache = { executionId, parent };
+    return parent;
+  }
+
+  private async historyPage(continuationToken: string | null, generation: number | undefined, pageSize: number | undefined): Promise<HistoryPageResult> {
+    const hub = this.hub;
+    if (continuationToken === null) {
+      this.history = { generation: this.history.generation + 1, events: [], executionId: null, nextToken: null };
+    } else if (generation !== this.history.generation || continuationToken !== this.history.nextToken) {
+      // Only the token this host handed out for this reading is accepted.
+      throw new RequestError('This history page is no longer current; the history is read again.', 'Stale');
+    }
+    const state = this.history;
+    const page = await readHistory(hub, this.target.instanceId, { pageSize: pageSize ?? HISTORY_PAGE_SIZE, continuationToken }, { signal: this.signal });
+    if (state !== this.history) {
+      throw new RequestError('The history is being read again.', 'Stale');
+    }
+    const first = state.events.length;
+    state.events.push(...page.events);
+    state.executionId = page.executionId;
+    state.nextToken = page.continuationToken;
+    return {
+      generation: state.generation,
+      executionId: page.executionId,
+      rows: page.events.map((e, k) => toHistoryRow(e, first + k)),
+      continuationToken: page.continuationToken,
+    };
+  }
+
+  private eventAt(generation: number, index: number): HistoryEvent {
+    if (generation !== this.history.generation || index >= this.history.events.length) {
+      throw new RequestError('That history event is no longer loaded; refresh the page.', 'Stale');
+    }
+    return this.history.events[index];
+  }
+
+  private async event(generation: number, index: number): Promise<{ event: JsonValue }> {
+    return { event: truncateStrings(this.eventAt(generation, index) as unknown as JsonValue) };
+  }
+
+  /** The whole value of a section, from the last read (a failed instance's Output is its failure). */
+  private sectionValue(section: ValueSection): JsonValue {
+    const status = this.statusCache;
+    if (!status) {
+      throw new RequestError('The instance has not been read yet.', 'Stale');
+    }
+    const failed = String(status.runtimeStatus) === 'Failed';
+    switch (section) {
+      case 'input':
+        return status.input ?? null;
+      case 'customStatus':
+        return status.customStatus;
+      case 'output':
+        return failed ? null : (status.output ?? null);
+      case 'failure':
+        return failed ? (status.output ?? null) : null;
+    }
+  }
+
+  private async openDocument(p: { what: 'section'; section: ValueSection } | { what: 'instance' } | { what: 'event'; generation: number; index: number }): Promise<Record<string, never>> {
+    const hubNode = this.requireHub();
+    const id = this.target.instanceId;
+    if (p.what === 'instance') {
+      await this.deps.documents.show(hubNode.hub, id, vscode.ViewColumn.Beside);
+    } else if (p.what === 'section') {
+      await this.deps.documents.showText(hubNode.info.name, `${id}-${p.section}`, prettyJson(this.sectionValue(p.section)), vscode.ViewColumn.Beside);
+    } else {
+      const event = this.eventAt(p.generation, p.index);
+      await this.deps.documents.showText(hubNode.info.name, `${id}-event-${p.index}`, prettyJson(event as unknown as JsonValue), vscode.ViewColumn.Beside);
+    }
+    return {};
+  }
+
+  private async copy(p: { what: 'instanceId' } | { what: 'section'; section: ValueSection } | { what: 'event'; generation: number; index: number }): Promise<Record<string, never>> {
+    let text: string;
+    if (p.what === 'instanceId') {
+      text = this.target.instanceId;
+    } else if (p.what === 'section') {
+      // A string value is copied as the text it is; anything else as pretty JSON.
+      const value = this.sectionValue(p.section);
+      text = typeof value === 'string' ? value : prettyJson(value);
+    } else {
+      text = prettyJson(this.eventAt(p.generation, p.index) as unknown as JsonValue);
+    }
+    await this.deps.ui().writeClipboard(text);
+    return {};
+  }
+
+  private async action(p: InstanceActionParams): Promise<ActionResult> {
+    const hubNode = this.requireHub();
+    const hub = hubNode.hub;
+    const instanceId = this.target.instanceId;
+    const signal = this.signal;
+    const follow = (previousStatus: string, label: string, message: string): ActionResult => {
+      this.deps.follower.follow(hubNode, instanceId, previousStatus, label);
+      return { message, follow: true, previousStatus };
+    };
+    const reasonOf = (r: string | null): string | null => (r && r.trim() ? r : null);
+    switch (p.action) {
+      case 'terminate': {
+        const r = await terminateInstance(hub, { instanceId, reason: reasonOf(p.reason), signal });
+        return follow(r.previousStatus, 'Terminating…', 'Terminate message sent; waiting for the runtime to process it.');
+      }
+      case 'suspend': {
+        const r = await suspendInstance(hub, { instanceId, reason: reasonOf(p.reason), signal });
+        return follow(r.previousStatus, 'Suspending…', 'Suspend message sent; waiting for the runtime to process it.');
+      }
+      case 'resume': {
+        const r = await resumeInstance(hub, { instanceId, reason: reasonOf(p.reason), signal });
+        return follow(r.previousStatus, 'Resuming…', 'Resume message sent; waiting for the runtime to process it.');
+      }
+      case 'rewind': {
+        const r = await rewindInstance(hub, { instanceId, reason: reasonOf(p.reason), signal });
+        const others = r.rewoundInstanceIds.length - 1;
+        return follow(r.previousStatus, 'Rewinding…', `Rewound${others > 0 ? ` (with ${others} failed sub-orchestration${others === 1 ? '' : 's'})` : ''}; waiting for the runtime to run it again.`);
+      }
+      case 'raiseEvent': {
+        // The page checks as the user types; the host checks again (the page is not trusted).
+        const problem = jsonProblem(p.eventData);
+        if (problem) {
+          throw new RequestError(problem, 'Validation');
+        }
+        if (!p.eventName.trim()) {
+          throw new RequestError('The event name is required.', 'Validation');
+        }
+        const r = await raiseEvent(hub, { instanceId, eventName: p.eventName.trim(), eventData: p.eventData.trim() ? p.eventData : null, signal });
+        return follow(r.previousStatus, 'Delivering event…', `Event '${p.eventName.trim()}' sent.`);
+      }
+      case 'restart': {
+        const r = await restartInstance(hub, { instanceId, newInstanceId: p.newInstanceId ? true : undefined, signal });
+        this.deps.tree.refresh(hubNode);
+        return p.newInstanceId
+          ? { message: `Restarted as '${r.instanceId}'.`, follow: false, previousStatus: null, newInstanceId: r.instanceId }
+          : { message: 'Restarted under the same id.', follow: true, previousStatus: this.statusCache ? String(this.statusCache.runtimeStatus) : null };
+      }
+      case 'purge':
+      case 'forcePurge': {
+        const r = await purgeInstance(hub, { instanceId, force: p.action === 'forcePurge', signal });
+        this.deps.tree.instanceChanged(hubNode, instanceId, undefined);
+        this.statusCache = undefined;
+        return {
+          message: `Purged: ${r.rowsDeleted.toLocaleString('en-US')} rows and ${r.blobsDeleted.toLocaleString('en-US')} blobs deleted.`,
+          follow: false,
+          previousStatus: null,
+          gone: true,
+        };
+      }
+    }
+  }
+}

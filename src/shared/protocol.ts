@@ -1,0 +1,487 @@
+// The message protocol between the extension host and its webviews, used by both sides.
+//
+// Envelope (every view):
+//   page → host   { type: 'ready', protocol }                         once the page listens
+//                 { type: 'request', id, method, params }              expects exactly one reply
+//   host → page   { type: 'hello', ... }                              answers `ready` (view-specific params)
+//                 { type: 'reply', id, ok: true, result }             / { ..., ok: false, error }
+//                 { type: 'notify', method, params }                  queued by the host until `ready`
+//
+// A view's messages are declared once with `request()` / `notification()`: the method name, a
+// schema for the params (the host validates every incoming message against it before acting,
+// and rejects anything else: unknown methods, unknown keys, wrong types, oversized strings), and
+// the result type (checked by TypeScript only; the host is trusted). The instance page's messages
+// are below; the task hub page declares its own the same way and builds its own `ViewProtocol`.
+//
+// Pure: no `vscode`, no Node built-ins, nothing from core. Type-only imports are fine.
+
+export const PROTOCOL_VERSION = 1;
+
+// ---- Schemas ------------------------------------------------------------------------------------
+
+/** Thrown by schemas and `parsePageMessage`; the message says where and what was expected. */
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+/** Validates an unknown value and returns it typed, or throws ProtocolError. */
+export type Schema<T> = ((value: unknown, path: string) => T) & { readonly optional?: boolean };
+export type OptionalSchema<T> = Schema<T | undefined> & { readonly optional: true };
+export type Infer<S> = S extends Schema<infer T> ? T : never;
+
+type Shape = Record<string, Schema<unknown>>;
+type RequiredKeys<S extends Shape> = { [K in keyof S]: S[K] extends { readonly optional: true } ? never : K }[keyof S];
+type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends { readonly optional: true } ? K : never }[keyof S];
+export type ObjectOf<S extends Shape> = { [K in RequiredKeys<S>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Exclude<Infer<S[K]>, undefined> };
+
+function fail(path: string, expected: string, value: unknown): never {
+  const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+  throw new ProtocolError(`${path || 'message'}: expected ${expected}, got ${got}`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return false;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Longest string any schema accepts unless it says otherwise. */
+export const DEFAULT_MAX_STRING = 4096;
+
+export const s = {
+  string(o: { min?: number; max?: number } = {}): Schema<string> {
+    const min = o.min ?? 0;
+    const max = o.max ?? DEFAULT_MAX_STRING;
+    return (value, path) => {
+      if (typeof value !== 'string') {
+        fail(path, 'a string', value);
+      }
+      if (value.length < min || value.length > max) {
+        throw new ProtocolError(`${path}: expected ${min}–${max} characters, got ${value.length}`);
+      }
+      return value;
+    };
+  },
+  int(o: { min?: number; max?: number } = {}): Schema<number> {
+    const min = o.min ?? Number.MIN_SAFE_INTEGER;
+    const max = o.max ?? Number.MAX_SAFE_INTEGER;
+    return (value, path) => {
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
+        fail(path, 'an integer', value);
+      }
+      if (value < min || value > max) {
+        throw new ProtocolError(`${path}: expected an integer from ${min} to ${max}, got ${value}`);
+      }
+      return value;
+    };
+  },
+  boolean(): Schema<boolean> {
+    return (value, path) => (typeof value === 'boolean' ? value : fail(path, 'a boolean', value));
+  },
+  /** One of a fixed set of strings. */
+  oneOf<const T extends readonly string[]>(values: T): Schema<T[number]> {
+    return (value, path) => {
+      if (typeof value !== 'string' || !values.includes(value)) {
+        throw new ProtocolError(`${path}: expected one of ${values.join(', ')}, got ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value}`);
+      }
+      return value as T[number];
+    };
+  },
+  nullable<T>(inner: Schema<T>): Schema<T | null> {
+    return (value, path) => (value === null ? null : inner(value, path));
+  },
+  /** The key may be absent (or undefined). */
+  optional<T>(inner: Schema<T>): OptionalSchema<T> {
+    const schema = (value: unknown, path: string): T | undefined => (value === undefined ? undefined : inner(value, path));
+    return Object.assign(schema, { optional: true as const });
+  },
+  /** A plain object with exactly these keys (unknown keys are rejected). */
+  object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
+    return (value, path) => {
+      if (!isPlainObject(value)) {
+        fail(path, 'an object', value);
+      }
+      for (const key of Object.keys(value)) {
+        if (!Object.prototype.hasOwnProperty.call(shape, key)) {
+          throw new ProtocolError(`${path ? `${path}.` : ''}${key}: unexpected property`);
+        }
+      }
+      const out: Record<string, unknown> = {};
+      for (const [key, schema] of Object.entries(shape)) {
+        const v = schema(value[key], path ? `${path}.${key}` : key);
+        if (v !== undefined) {
+          out[key] = v;
+        } else if (!schema.optional) {
+          fail(path ? `${path}.${key}` : key, 'a value', undefined);
+        }
+      }
+      return out as ObjectOf<S>;
+    };
+  },
+  /** Objects told apart by a string property (`action`, `kind`, …), each with its own shape. */
+  union<K extends string, M extends Record<string, Schema<object>>>(key: K, variants: M): Schema<{ [V in keyof M]: Infer<M[V]> }[keyof M]> {
+    return (value, path) => {
+      if (!isPlainObject(value)) {
+        fail(path, 'an object', value);
+      }
+      const tag = value[key];
+      if (typeof tag !== 'string' || !Object.prototype.hasOwnProperty.call(variants, tag)) {
+        throw new ProtocolError(`${path ? `${path}.` : ''}${key}: expected one of ${Object.keys(variants).join(', ')}`);
+      }
+      return variants[tag](value, path) as { [V in keyof M]: Infer<M[V]> }[keyof M];
+    };
+  },
+  array<T>(item: Schema<T>, o: { max?: number } = {}): Schema<T[]> {
+    const max = o.max ?? 1000;
+    return (value, path) => {
+      if (!Array.isArray(value)) {
+        fail(path, 'an array', value);
+      }
+      if (value.length > max) {
+        throw new ProtocolError(`${path}: expected at most ${max} items, got ${value.length}`);
+      }
+      return value.map((v, i) => item(v, `${path}[${i}]`));
+    };
+  },
+};
+
+// ---- Message types ------------------------------------------------------------------------------
+
+export interface RequestType<M extends string = string, P = unknown, R = unknown> {
+  readonly kind: 'request';
+  readonly method: M;
+  readonly params: Schema<P>;
+  /** Never set: carries the result type. */
+  readonly result?: R;
+}
+
+export interface NotificationType<M extends string = string, P = unknown> {
+  readonly kind: 'notification';
+  readonly method: M;
+  /** Never set: carries the params type (host → page notifications are not validated). */
+  readonly paramsType?: P;
+}
+
+/** Declares a page → host request. `R` is the reply's result type. */
+export function request<R>() {
+  return <M extends string, P>(method: M, params: Schema<P>): RequestType<M, P, R> => ({ kind: 'request', method, params });
+}
+
+/** Declares a host → page notification. */
+export function notification<P>() {
+  return <M extends string>(method: M): NotificationType<M, P> => ({ kind: 'notification', method });
+}
+
+export type ParamsOf<T> = T extends RequestType<string, infer P, unknown> ? P : T extends NotificationType<string, infer P> ? P : never;
+export type ResultOf<T> = T extends RequestType<string, unknown, infer R> ? R : never;
+
+/** The requests one view accepts, by method. */
+export interface ViewProtocol {
+  readonly view: string;
+  readonly requests: ReadonlyMap<string, RequestType>;
+}
+
+export function viewProtocol(view: string, requests: readonly RequestType<string, unknown, unknown>[]): ViewProtocol {
+  return { view, requests: new Map(requests.map((r) => [r.method, r])) };
+}
+
+// ---- Envelopes ----------------------------------------------------------------------------------
+
+export interface ReadyMessage {
+  type: 'ready';
+  protocol: number;
+}
+
+export interface RequestMessage<P = unknown> {
+  type: 'request';
+  id: number;
+  method: string;
+  params: P;
+}
+
+export type PageMessage = ReadyMessage | RequestMessage;
+
+export interface ErrorInfo {
+  message: string;
+  /** 'BadRequest' for a rejected message; a DurableError code; 'Other'. */
+  code: string;
+}
+
+export type ReplyMessage = { type: 'reply'; id: number; ok: true; result: unknown } | { type: 'reply'; id: number; ok: false; error: ErrorInfo };
+
+export interface NotifyMessage<P = unknown> {
+  type: 'notify';
+  method: string;
+  params: P;
+}
+
+export interface HelloMessage<P = unknown> {
+  type: 'hello';
+  protocol: number;
+  params: P;
+}
+
+export type HostMessage = ReplyMessage | NotifyMessage | HelloMessage;
+
+/** The largest request id a page may use (ids count up from 1). */
+export const MAX_REQUEST_ID = 2 ** 31 - 1;
+
+const envelope = s.union('type', {
+  ready: s.object({ type: s.oneOf(['ready']), protocol: s.int({ min: 0, max: 1000 }) }),
+  request: s.object({
+    type: s.oneOf(['request']),
+    id: s.int({ min: 1, max: MAX_REQUEST_ID }),
+    method: s.string({ min: 1, max: 100 }),
+    // Validated against the method's own schema below.
+    params: (value: unknown) => value,
+  }),
+});
+
+/**
+ * Validates a message from a page: the envelope, the method (known to `protocol`) and its params.
+ * Throws ProtocolError; `requestIdOf` recovers the id of a rejected request, to reply with an error.
+ */
+export function parsePageMessage(protocol: ViewProtocol, raw: unknown): PageMessage {
+  const message = envelope(raw, '') as ReadyMessage | RequestMessage;
+  if (message.type === 'ready') {
+    if (message.protocol !== PROTOCOL_VERSION) {
+      throw new ProtocolError(`protocol: this host speaks version ${PROTOCOL_VERSION}, the page ${message.protocol}`);
+    }
+    return message;
+  }
+  const type = protocol.requests.get(message.method);
+  if (!type) {
+    throw new ProtocolError(`method: '${message.method.slice(0, 100)}' is not a ${protocol.view} request`);
+  }
+  return { type: 'request', id: message.id, method: message.method, params: type.params(message.params, 'params') };
+}
+
+/** The id of something that looks like a request (so a rejected one still gets its error reply). */
+export function requestIdOf(raw: unknown): number | undefined {
+  if (isPlainObject(raw) && raw.type === 'request' && typeof raw.id === 'number' && Number.isInteger(raw.id) && raw.id >= 1 && raw.id <= MAX_REQUEST_ID) {
+    return raw.id;
+  }
+  return undefined;
+}
+
+/** A light check of what the host sends (the page trusts the host, but not a stray message). */
+export function isHostMessage(raw: unknown): raw is HostMessage {
+  if (!isPlainObject(raw)) {
+    return false;
+  }
+  switch (raw.type) {
+    case 'reply':
+      return typeof raw.id === 'number' && typeof raw.ok === 'boolean';
+    case 'notify':
+      return typeof raw.method === 'string';
+    case 'hello':
+      return typeof raw.protocol === 'number';
+    default:
+      return false;
+  }
+}
+
+// ---- Shared value types -------------------------------------------------------------------------
+
+/** A JSON value, or a raw string where stored text was not JSON (core's JsonValue). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A stored value as sent to a page: the value itself, or — above the host's size limit — the start
+ * of its pretty-printed text ("Open as JSON document" shows it whole).
+ */
+export type ValueView = { kind: 'value'; value: JsonValue; size: number } | { kind: 'truncated'; text: string; size: number };
+
+// ---- The instance page --------------------------------------------------------------------------
+
+export const INSTANCE_VIEW_TYPE = 'durableExplorer.instance';
+
+/** Same names as src/extension/tree/contextValues.ts `InstanceAction` (the host computes them). */
+export const INSTANCE_ACTIONS = ['terminate', 'suspend', 'resume', 'raiseEvent', 'rewind', 'restart', 'purge', 'forcePurge'] as const;
+export type InstanceActionName = (typeof INSTANCE_ACTIONS)[number];
+
+export const VALUE_SECTIONS = ['input', 'output', 'customStatus', 'failure'] as const;
+export type ValueSection = (typeof VALUE_SECTIONS)[number];
+
+/** Which panel a page is: stored with setState, so the serializer can restore it after a reload. */
+export const panelTargetSchema = s.object({
+  connectionId: s.string({ min: 1, max: 512 }),
+  hubName: s.string({ min: 1, max: 128 }),
+  instanceId: s.string({ min: 1, max: 1024 }),
+});
+export type PanelTarget = Infer<typeof panelTargetSchema>;
+
+/** What the page keeps with setState (the UI part is the page's business; the host checks only the target). */
+export interface InstancePageState {
+  v: 1;
+  target: PanelTarget;
+  ui?: Record<string, unknown>;
+}
+
+export function panelTargetFromState(state: unknown): PanelTarget | undefined {
+  if (!isPlainObject(state) || state.v !== 1) {
+    return undefined;
+  }
+  try {
+    return panelTargetSchema(state.target, 'target');
+  } catch {
+    return undefined;
+  }
+}
+
+export interface InstanceHello {
+  target: PanelTarget;
+  hubName: string;
+  connectionLabel: string;
+  settings: InstancePageSettings;
+  /** Set when the panel cannot show its instance (its hub is gone after a reload, …). */
+  unavailable?: string;
+}
+
+export interface InstancePageSettings {
+  /** Auto-refresh interval while the instance is not terminal; 0 = off. */
+  refreshSeconds: number;
+  /** How long to poll after a control action for the status to change. */
+  pollTimeoutSeconds: number;
+}
+
+export interface ParentRef {
+  instanceId: string;
+  name: string | null;
+}
+
+export interface InstanceSnapshot {
+  instanceId: string;
+  name: string;
+  runtimeStatus: string;
+  createdTime: string | null;
+  lastUpdatedTime: string | null;
+  completedTime: string | null;
+  scheduledStartTime: string | null;
+  executionId: string | null;
+  generation: number;
+  version: string | null;
+  tags: Record<string, string> | null;
+  input: ValueView;
+  output: ValueView;
+  customStatus: ValueView;
+  /** Failed instances: what the runtime recorded as the failure (the Output column). */
+  failure: ValueView | null;
+  /** Set for a sub-orchestration (from its ExecutionStarted event). */
+  parent: ParentRef | null;
+  isEntity: boolean;
+  /** What the tree would offer for this status (actionsForStatus). */
+  actions: InstanceActionName[];
+  terminal: boolean;
+}
+
+export type StatusResult = { found: true; instance: InstanceSnapshot; readAt: string } | { found: false; message: string; readAt: string };
+
+/** One history event, summarized (details load with `instance/event`). */
+export interface HistoryRow {
+  /** Position in the execution's history (0-based), the key for `instance/event`. */
+  i: number;
+  type: string;
+  eventId: number;
+  time: string | null;
+  /** Name (activity, orchestrator, sub-orchestrator, event). */
+  name?: string;
+  /** TaskScheduledId of completions, TimerId of TimerFired. */
+  scheduledId?: number;
+  fireAt?: string;
+  /** The sub-orchestration's instance id, or an EventSent target. */
+  instanceId?: string;
+  /** ExecutionCompleted's OrchestrationStatus. */
+  status?: string;
+  /** A short text preview of the input, result or reason. */
+  summary?: string;
+  /** Reason of a rewound row (GenericEvent "Rewound: TaskFailed"). */
+  reason?: string;
+}
+
+export interface HistoryPageResult {
+  /** Changes when the host starts reading the history from the beginning again. */
+  generation: number;
+  executionId: string | null;
+  rows: HistoryRow[];
+  continuationToken: string | null;
+}
+
+export interface ActionResult {
+  message: string;
+  /** The page polls until the status changes (control messages the runtime processes later). */
+  follow: boolean;
+  previousStatus: string | null;
+  /** Restart as a new instance: its id. */
+  newInstanceId?: string;
+  /** Purged: the instance no longer exists. */
+  gone?: boolean;
+}
+
+const reason = s.nullable(s.string({ max: 4096 }));
+const generationRef = { generation: s.int({ min: 0 }), index: s.int({ min: 0, max: 10_000_000 }) };
+
+export const InstanceRequests = {
+  /** The instance's status and values (input, output, custom status, failure), parent and actions. */
+  status: request<StatusResult>()('instance/status', s.object({})),
+  /** A page of history; `continuationToken: null` starts again from the first event. */
+  history: request<HistoryPageResult>()(
+    'instance/history',
+    s.object({
+      continuationToken: s.nullable(s.string({ min: 1, max: 8192 })),
+      generation: s.optional(s.int({ min: 0 })),
+      pageSize: s.optional(s.int({ min: 1, max: 1000 })),
+    }),
+  ),
+  /** One whole history event (for an expanded row). */
+  event: request<{ event: JsonValue }>()('instance/event', s.object(generationRef)),
+  /** A control action; the host asks nothing more (the page asked), performs it with core and answers. */
+  action: request<ActionResult>()(
+    'instance/action',
+    s.union('action', {
+      terminate: s.object({ action: s.oneOf(['terminate']), reason }),
+      suspend: s.object({ action: s.oneOf(['suspend']), reason }),
+      resume: s.object({ action: s.oneOf(['resume']), reason }),
+      rewind: s.object({ action: s.oneOf(['rewind']), reason }),
+      raiseEvent: s.object({ action: s.oneOf(['raiseEvent']), eventName: s.string({ min: 1, max: 256 }), eventData: s.string({ max: 1_000_000 }) }),
+      restart: s.object({ action: s.oneOf(['restart']), newInstanceId: s.boolean() }),
+      purge: s.object({ action: s.oneOf(['purge']) }),
+      forcePurge: s.object({ action: s.oneOf(['forcePurge']) }),
+    }),
+  ),
+  /** Opens a value (or the whole instance, or one event) as a read-only JSON document. */
+  openDocument: request<Record<string, never>>()(
+    'instance/openDocument',
+    s.union('what', {
+      section: s.object({ what: s.oneOf(['section']), section: s.oneOf(VALUE_SECTIONS) }),
+      instance: s.object({ what: s.oneOf(['instance']) }),
+      event: s.object({ what: s.oneOf(['event']), ...generationRef }),
+    }),
+  ),
+  /** Copies the instance id, a value or an event to the clipboard (the host has the whole value). */
+  copy: request<Record<string, never>>()(
+    'instance/copy',
+    s.union('what', {
+      instanceId: s.object({ what: s.oneOf(['instanceId']) }),
+      section: s.object({ what: s.oneOf(['section']), section: s.oneOf(VALUE_SECTIONS) }),
+      event: s.object({ what: s.oneOf(['event']), ...generationRef }),
+    }),
+  ),
+  /** Opens the page of another instance of the same hub (parent, child, restarted). */
+  openInstance: request<Record<string, never>>()('instance/openInstance', s.object({ instanceId: s.string({ min: 1, max: 1024 }) })),
+};
+
+export type InstanceActionParams = ParamsOf<typeof InstanceRequests.action>;
+
+export const InstanceNotifications = {
+  /** Read everything again (the panel was shown again from the tree, settings changed, …). */
+  refresh: notification<{ reason: string }>()('instance/refresh'),
+  settings: notification<InstancePageSettings>()('instance/settings'),
+};
+
+export const INSTANCE_PROTOCOL: ViewProtocol = viewProtocol('instance', Object.values(InstanceRequests));

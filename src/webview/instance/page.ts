@@ -1,0 +1,625 @@
+// The instance page: header, actions, values, history and timeline of one orchestration instance.
+// Everything shown arrives from the host (src/extension/webviews/instancePanel.ts) through the
+// protocol; the page keeps only UI state (setState) and never touches storage.
+import type {
+  ActionResult,
+  HistoryPageResult,
+  HistoryRow,
+  InstanceActionParams,
+  InstanceHello,
+  InstancePageSettings,
+  InstancePageState,
+  InstanceSnapshot,
+  JsonValue,
+  PanelTarget,
+  StatusResult,
+  ValueSection,
+  ValueView,
+} from '../../shared/protocol';
+import { InstanceRequests } from '../../shared/protocol';
+import { append, button, clear, h, icon } from '../dom';
+import type { HistoryFilter, HistoryItem } from '../model/historyModel';
+import { buildHistoryModel, formatDuration, isHistoryFilter } from '../model/historyModel';
+import type { PageClient, VsCodeApi } from '../rpc';
+import { RequestFailed } from '../rpc';
+import { ACTION_SPECS, showActionForm } from './actions';
+import { STATUS_ICONS, formatTimestamp, statusClass } from './format';
+import { HistoryList } from './historyList';
+import { jsonTree } from './jsonView';
+import { TimelineView } from './timelineView';
+
+interface UiState {
+  tab: 'history' | 'timeline';
+  filter: HistoryFilter;
+  order: 'asc' | 'desc';
+  zoom: number;
+  collapseIdle: boolean;
+  utc: boolean;
+  /** Value sections the user closed. */
+  closed: ValueSection[];
+  historyScroll: number;
+}
+
+const DEFAULT_UI: UiState = { tab: 'history', filter: 'all', order: 'asc', zoom: 1, collapseIdle: true, utc: false, closed: [], historyScroll: 0 };
+/** History pages read automatically; beyond this a button reads on. */
+const AUTO_LOAD_LIMIT = 50_000;
+const HISTORY_PAGE = 1000;
+
+const SECTION_TITLES: Record<ValueSection, string> = { input: 'Input', output: 'Output', customStatus: 'Custom status', failure: 'Failure details' };
+
+function readUi(saved: unknown): UiState {
+  const ui = { ...DEFAULT_UI };
+  if (!saved || typeof saved !== 'object') {
+    return ui;
+  }
+  const s = saved as Record<string, unknown>;
+  if (s.tab === 'history' || s.tab === 'timeline') {
+    ui.tab = s.tab;
+  }
+  if (isHistoryFilter(s.filter)) {
+    ui.filter = s.filter;
+  }
+  if (s.order === 'asc' || s.order === 'desc') {
+    ui.order = s.order;
+  }
+  if (typeof s.zoom === 'number' && s.zoom >= 1 && s.zoom <= 200) {
+    ui.zoom = s.zoom;
+  }
+  if (typeof s.collapseIdle === 'boolean') {
+    ui.collapseIdle = s.collapseIdle;
+  }
+  if (typeof s.utc === 'boolean') {
+    ui.utc = s.utc;
+  }
+  if (Array.isArray(s.closed)) {
+    ui.closed = s.closed.filter((x): x is ValueSection => x === 'input' || x === 'output' || x === 'customStatus' || x === 'failure');
+  }
+  if (typeof s.historyScroll === 'number' && s.historyScroll >= 0) {
+    ui.historyScroll = s.historyScroll;
+  }
+  return ui;
+}
+
+export class InstancePage {
+  private target: PanelTarget | undefined;
+  private settings: InstancePageSettings = { refreshSeconds: 5, pollTimeoutSeconds: 30 };
+  private ui: UiState;
+  private snapshot: InstanceSnapshot | undefined;
+  private missing: string | undefined;
+  private readAt = '';
+  private follow: { previousStatus: string | null; executionId: string | null; until: number } | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private refreshing: Promise<void> | undefined;
+  private rows: HistoryRow[] = [];
+  private items: HistoryItem[] = [];
+  private generation = 0;
+  private historyRun = 0;
+  private historyToken: string | null = null;
+  private historyLoaded = false;
+  private historyError: string | undefined;
+  private sectionKeys = new Map<ValueSection, string>();
+  private restoredScroll = false;
+  private readonly history: HistoryList;
+  private readonly timeline: TimelineView;
+
+  // Page structure (built once).
+  private readonly header = h('header', { class: 'page-header' });
+  private readonly actionBar = h('div', { class: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Actions' } });
+  private readonly form = h('div', { class: 'action-form' });
+  private readonly banner = h('div', { class: 'banner', attrs: { role: 'status', 'aria-live': 'polite' } });
+  private readonly values = h('div', { class: 'values' });
+  private readonly tabs = h('div', { class: 'tabs', attrs: { role: 'tablist' } });
+  private readonly historyTab = h('button', { class: 'tab', attrs: { role: 'tab', id: 'tab-history', type: 'button', 'aria-controls': 'panel-history' } });
+  private readonly timelineTab = h('button', { class: 'tab', attrs: { role: 'tab', id: 'tab-timeline', type: 'button', 'aria-controls': 'panel-timeline' }, text: 'Timeline' });
+  private readonly historyPanel = h('div', { class: 'tab-panel', attrs: { role: 'tabpanel', id: 'panel-history', 'aria-labelledby': 'tab-history' } });
+  private readonly timelinePanel = h('div', { class: 'tab-panel', attrs: { role: 'tabpanel', id: 'panel-timeline', 'aria-labelledby': 'tab-timeline' } });
+  private readonly loadMore = h('div', { class: 'load-more' });
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly client: PageClient<InstanceHello>,
+    private readonly vscode: VsCodeApi,
+  ) {
+    const saved = vscode.getState() as Partial<InstancePageState> | undefined;
+    this.ui = readUi(saved?.ui);
+    this.history = new HistoryList(
+      {
+        loadEvent: async (index) => (await this.client.request(InstanceRequests.event, { generation: this.generation, index })).event,
+        copyEvent: (index) => void this.call(() => this.client.request(InstanceRequests.copy, { what: 'event', generation: this.generation, index }), 'Copied the event.'),
+        openEvent: (index) => void this.call(() => this.client.request(InstanceRequests.openDocument, { what: 'event', generation: this.generation, index })),
+        openInstance: (instanceId) => void this.call(() => this.client.request(InstanceRequests.openInstance, { instanceId })),
+        stateChanged: () => this.saveState(),
+        utc: () => this.ui.utc,
+      },
+      this.ui.filter,
+      this.ui.order,
+    );
+    this.timeline = new TimelineView(
+      {
+        showEvent: (index) => {
+          this.selectTab('history');
+          this.history.reveal(index);
+        },
+        stateChanged: () => this.saveState(),
+        utc: () => this.ui.utc,
+      },
+      this.ui.zoom,
+      this.ui.collapseIdle,
+    );
+    this.historyTab.addEventListener('click', () => this.selectTab('history'));
+    this.timelineTab.addEventListener('click', () => this.selectTab('timeline'));
+    this.tabs.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+        this.selectTab(this.ui.tab === 'history' ? 'timeline' : 'history');
+        (this.ui.tab === 'history' ? this.historyTab : this.timelineTab).focus();
+      }
+    });
+    append(this.tabs, this.historyTab, this.timelineTab);
+    append(this.historyPanel, this.history.element, this.loadMore);
+    append(this.timelinePanel, this.timeline.element);
+    this.form.hidden = true;
+    // A target saved by an earlier life of this page (hidden and shown again, or a reload).
+    if (saved?.target) {
+      this.target = saved.target;
+    }
+  }
+
+  // ---- Host events ------------------------------------------------------------------------------
+
+  hello(hello: InstanceHello): void {
+    this.target = hello.target;
+    this.settings = hello.settings;
+    this.saveState();
+    this.root.removeAttribute('aria-busy');
+    clear(this.root);
+    if (hello.unavailable) {
+      append(this.root, h('div', { class: 'unavailable', attrs: { role: 'alert' } }, icon('warning'), h('span', { text: hello.unavailable })));
+      return;
+    }
+    append(this.root, this.header, this.actionBar, this.form, this.banner, this.values, this.tabs, this.historyPanel, this.timelinePanel);
+    this.renderHeader();
+    this.selectTab(this.ui.tab, false);
+    void this.refresh(true);
+  }
+
+  setSettings(settings: InstancePageSettings): void {
+    this.settings = settings;
+    this.renderHeader();
+    this.scheduleRefresh();
+  }
+
+  /** Reads the status again; with `all`, the history too (the manual refresh). */
+  async refresh(all: boolean): Promise<void> {
+    if (this.refreshing) {
+      await this.refreshing;
+      if (!all) {
+        return;
+      }
+    }
+    this.refreshing = this.doRefresh(all).finally(() => {
+      this.refreshing = undefined;
+      this.scheduleRefresh();
+    });
+    return this.refreshing;
+  }
+
+  // ---- Reading ----------------------------------------------------------------------------------
+
+  private async doRefresh(all: boolean): Promise<void> {
+    clearTimeout(this.refreshTimer);
+    let result: StatusResult;
+    try {
+      result = await this.client.request(InstanceRequests.status, {});
+    } catch (e) {
+      this.setBanner('error', `Could not read the instance: ${(e as Error).message}`);
+      return;
+    }
+    const before = this.snapshot;
+    this.readAt = result.readAt;
+    if (!result.found) {
+      this.snapshot = undefined;
+      this.missing = result.message;
+      this.follow = undefined;
+      this.renderHeader();
+      this.renderActions();
+      this.renderValues();
+      return;
+    }
+    this.missing = undefined;
+    const now = result.instance;
+    this.snapshot = now;
+    const changed = !before || before.lastUpdatedTime !== now.lastUpdatedTime || before.executionId !== now.executionId || before.runtimeStatus !== now.runtimeStatus;
+    if (this.follow) {
+      const done = now.runtimeStatus !== this.follow.previousStatus || now.executionId !== this.follow.executionId;
+      if (done) {
+        this.follow = undefined;
+        this.setBanner('info', `The instance is now ${now.runtimeStatus}.`);
+      } else if (Date.now() > this.follow.until) {
+        this.follow = undefined;
+        this.setBanner(
+          'info',
+          `Still ${now.runtimeStatus} after ${this.settings.pollTimeoutSeconds} s: the message is queued and is processed when the function app runs. The page keeps refreshing.`,
+        );
+      }
+    }
+    this.renderHeader();
+    this.renderActions();
+    this.renderValues();
+    if (all || changed || !this.historyLoaded) {
+      await this.loadHistory();
+    }
+  }
+
+  private async loadHistory(): Promise<void> {
+    const run = ++this.historyRun;
+    this.historyError = undefined;
+    this.historyToken = null;
+    let rows: HistoryRow[] = [];
+    let token: string | null = null;
+    let generation: number | undefined;
+    this.history.resetDetails();
+    const show = (loading: string | null): void => {
+      this.rows = rows;
+      this.items = buildHistoryModel(rows);
+      this.history.setItems(this.items, loading);
+      this.timeline.setItems(this.items);
+      this.historyTab.textContent = `History (${rows.length.toLocaleString('en-US')}${loading ? '…' : ''})`;
+      if (!loading && !this.restoredScroll) {
+        this.restoredScroll = true;
+        this.history.scrollTop = this.ui.historyScroll;
+      }
+    };
+    try {
+      do {
+        const page: HistoryPageResult = await this.client.request(InstanceRequests.history, { continuationToken: token, pageSize: HISTORY_PAGE, ...(generation !== undefined ? { generation } : {}) });
+        if (run !== this.historyRun) {
+          return;
+        }
+        generation = page.generation;
+        this.generation = page.generation;
+        rows = rows.concat(page.rows);
+        token = page.continuationToken;
+        const more = token !== null && rows.length < AUTO_LOAD_LIMIT;
+        show(more ? `loading… ${rows.length.toLocaleString('en-US')} read` : null);
+        if (!more) {
+          break;
+        }
+      } while (token);
+    } catch (e) {
+      if (run !== this.historyRun) {
+        return;
+      }
+      if (e instanceof RequestFailed && e.code === 'Stale') {
+        // Someone else restarted the reading: it will show its own pages.
+        return;
+      }
+      this.historyError = (e as Error).message;
+      show(null);
+      this.setBanner('error', `Could not read the history: ${this.historyError}`);
+    }
+    this.historyLoaded = true;
+    this.historyToken = token;
+    this.renderLoadMore();
+  }
+
+  private renderLoadMore(): void {
+    clear(this.loadMore);
+    if (this.historyToken) {
+      const token = this.historyToken;
+      append(
+        this.loadMore,
+        h('span', { class: 'muted', text: `The first ${this.rows.length.toLocaleString('en-US')} events are shown.` }),
+        button('Read the next 10,000', () => void this.readMore(token), { icon: 'arrow-down', class: 'secondary small' }),
+      );
+    }
+  }
+
+  private async readMore(startToken: string): Promise<void> {
+    let token: string | null = startToken;
+    const run = this.historyRun;
+    let read = 0;
+    clear(this.loadMore);
+    while (token && read < 10_000 && run === this.historyRun) {
+      const page: HistoryPageResult = await this.client.request(InstanceRequests.history, { continuationToken: token, generation: this.generation, pageSize: HISTORY_PAGE });
+      this.rows = this.rows.concat(page.rows);
+      read += page.rows.length;
+      token = page.continuationToken;
+    }
+    this.items = buildHistoryModel(this.rows);
+    this.history.setItems(this.items, null);
+    this.timeline.setItems(this.items);
+    this.historyTab.textContent = `History (${this.rows.length.toLocaleString('en-US')})`;
+    this.historyToken = token;
+    this.renderLoadMore();
+  }
+
+  private scheduleRefresh(): void {
+    clearTimeout(this.refreshTimer);
+    if (this.follow) {
+      this.refreshTimer = setTimeout(() => void this.refresh(false), 1000);
+      return;
+    }
+    if (!this.snapshot || this.snapshot.terminal || this.settings.refreshSeconds <= 0) {
+      this.renderRefreshNote();
+      return;
+    }
+    this.refreshTimer = setTimeout(() => void this.refresh(false), this.settings.refreshSeconds * 1000);
+    this.renderRefreshNote();
+  }
+
+  // ---- Acting -----------------------------------------------------------------------------------
+
+  private async act(params: InstanceActionParams): Promise<void> {
+    const result: ActionResult = await this.client.request(InstanceRequests.action, params);
+    if (result.gone) {
+      this.setBanner('info', result.message);
+      await this.refresh(true);
+      return;
+    }
+    if (result.newInstanceId) {
+      const id = result.newInstanceId;
+      this.setBanner('info', result.message, button('Open it', () => void this.call(() => this.client.request(InstanceRequests.openInstance, { instanceId: id })), { icon: 'link-external', class: 'link-button' }));
+      return;
+    }
+    this.setBanner('info', result.message);
+    if (result.follow) {
+      this.follow = {
+        previousStatus: result.previousStatus ?? this.snapshot?.runtimeStatus ?? null,
+        executionId: this.snapshot?.executionId ?? null,
+        until: Date.now() + this.settings.pollTimeoutSeconds * 1000,
+      };
+      this.renderActions();
+      this.scheduleRefresh();
+    }
+  }
+
+  /** Runs a request; failures show in the banner. */
+  private async call(work: () => Promise<unknown>, done?: string): Promise<void> {
+    try {
+      await work();
+      if (done) {
+        this.setBanner('info', done);
+      }
+    } catch (e) {
+      this.setBanner('error', (e as Error).message);
+    }
+  }
+
+  // ---- Rendering --------------------------------------------------------------------------------
+
+  private setBanner(kind: 'info' | 'error', text: string, extra?: HTMLElement): void {
+    clear(this.banner);
+    this.banner.className = `banner ${kind}`;
+    append(this.banner, icon(kind === 'error' ? 'error' : 'info'), h('span', { text }), extra ?? null, button('Dismiss', () => this.setBanner('info', ''), { icon: 'close', iconOnly: true }));
+    this.banner.hidden = !text;
+  }
+
+  private renderRefreshNote(): void {
+    const note = this.header.querySelector('.refresh-note');
+    if (!note) {
+      return;
+    }
+    const read = this.readAt ? `Read ${formatTimestamp(this.readAt, this.ui.utc).slice(11, 19)}` : '';
+    const auto = this.follow
+      ? 'waiting for the runtime…'
+      : this.snapshot && !this.snapshot.terminal && this.settings.refreshSeconds > 0
+        ? `auto-refresh every ${this.settings.refreshSeconds} s`
+        : '';
+    note.textContent = [read, auto].filter(Boolean).join(' · ');
+  }
+
+  private renderHeader(): void {
+    clear(this.header);
+    const s = this.snapshot;
+    const id = s?.instanceId ?? this.target?.instanceId ?? '';
+    const status = s?.runtimeStatus ?? (this.missing ? 'Not found' : '');
+    const badge = h(
+      'span',
+      { class: `status-badge ${s ? statusClass(status) : 'status-unknown'}`, attrs: { role: 'status' } },
+      icon(STATUS_ICONS[status] ?? 'question'),
+      h('span', { class: 'status-text', text: status || 'Loading…' }),
+    );
+    const refresh = button('Refresh', () => void this.refresh(true), { icon: 'refresh', class: 'secondary small' });
+    const utc = button(this.ui.utc ? 'UTC' : 'Local time', () => this.toggleUtc(), { icon: 'clock', class: 'secondary small', title: 'Show times in UTC or local time' });
+    append(
+      this.header,
+      h('div', { class: 'title-row' }, badge, h('h1', { class: 'instance-name', text: s?.name || (this.missing ? 'Instance not found' : 'Loading…') }), h('span', { class: 'spacer' }), h('span', { class: 'refresh-note muted' }), utc, refresh),
+      h(
+        'div',
+        { class: 'id-row' },
+        h('span', { class: 'label', text: 'Instance' }),
+        h('code', { class: 'instance-id', text: id }),
+        button('Copy instance id', () => void this.call(() => this.client.request(InstanceRequests.copy, { what: 'instanceId' }), 'Copied the instance id.'), { icon: 'copy', iconOnly: true }),
+        h('span', { class: 'muted', text: this.target ? `in task hub ${this.target.hubName}` : '' }),
+      ),
+    );
+    if (this.missing) {
+      append(this.header, h('p', { class: 'missing', attrs: { role: 'alert' }, text: this.missing }));
+    }
+    if (s) {
+      const facts = h('dl', { class: 'facts' });
+      const fact = (label: string, value: Node | string | null | undefined, title?: string): void => {
+        if (value === null || value === undefined || value === '') {
+          return;
+        }
+        append(facts, h('div', { class: 'fact' }, h('dt', { text: label }), h('dd', { title }, value)));
+      };
+      const created = Date.parse(s.createdTime ?? '');
+      const ended = s.terminal ? Date.parse(s.completedTime ?? s.lastUpdatedTime ?? '') : Date.now();
+      fact('Created', formatTimestamp(s.createdTime, this.ui.utc), s.createdTime ?? undefined);
+      fact('Last updated', formatTimestamp(s.lastUpdatedTime, this.ui.utc), s.lastUpdatedTime ?? undefined);
+      fact('Completed', s.terminal ? formatTimestamp(s.completedTime, this.ui.utc) : '', s.completedTime ?? undefined);
+      fact('Duration', !Number.isNaN(created) && !Number.isNaN(ended) ? `${formatDuration(Math.max(0, ended - created))}${s.terminal ? '' : ' so far'}` : '');
+      fact('Execution id', s.executionId ? h('code', { text: s.executionId }) : '');
+      if (s.parent) {
+        const parent = s.parent;
+        fact(
+          'Parent',
+          h(
+            'button',
+            { class: 'link-button parent-link', attrs: { type: 'button' }, title: `Open the parent instance ${parent.instanceId}`, on: { click: () => void this.call(() => this.client.request(InstanceRequests.openInstance, { instanceId: parent.instanceId })) } },
+            icon('link-external'),
+            h('span', { text: parent.name ? `${parent.instanceId} (${parent.name})` : parent.instanceId }),
+          ),
+        );
+      }
+      fact('Scheduled start', formatTimestamp(s.scheduledStartTime, this.ui.utc));
+      fact('Version', s.version ?? '');
+      fact('Generation', s.generation > 0 ? String(s.generation) : '');
+      if (s.tags && Object.keys(s.tags).length > 0) {
+        fact('Tags', Object.entries(s.tags).map(([k, v]) => `${k}=${v}`).join(', '));
+      }
+      this.header.appendChild(facts);
+    }
+    this.renderRefreshNote();
+  }
+
+  private renderActions(): void {
+    clear(this.actionBar);
+    const s = this.snapshot;
+    if (s && !this.follow) {
+      for (const action of s.actions) {
+        const spec = ACTION_SPECS[action];
+        append(
+          this.actionBar,
+          button(spec.label, () => showActionForm(this.form, action, { submit: (p) => this.act(p), instanceId: () => s.instanceId }, () => undefined), {
+            icon: spec.icon,
+            class: `secondary action-${action}${spec.destructive ? ' destructive' : ''}`,
+          }),
+        );
+      }
+    }
+    if (this.follow) {
+      append(this.actionBar, h('span', { class: 'muted following' }, icon('loading', 'codicon-modifier-spin'), ' Waiting for the runtime to process the message…'));
+      clear(this.form);
+      this.form.hidden = true;
+    }
+    if (s || this.missing) {
+      append(
+        this.actionBar,
+        h('span', { class: 'spacer' }),
+        s ? button('Open as JSON Document', () => void this.call(() => this.client.request(InstanceRequests.openDocument, { what: 'instance' })), { icon: 'json', class: 'secondary' }) : null,
+      );
+    }
+  }
+
+  private renderValues(): void {
+    const s = this.snapshot;
+    if (!s) {
+      clear(this.values);
+      this.sectionKeys.clear();
+      return;
+    }
+    const sections: [ValueSection, ValueView][] = [['input', s.input]];
+    if (s.failure) {
+      sections.push(['failure', s.failure]);
+    } else {
+      sections.push(['output', s.output]);
+    }
+    sections.push(['customStatus', s.customStatus]);
+    const keys = sections.map(([name, view]) => `${name}:${view.size}:${view.kind === 'value' ? JSON.stringify(view.value) : view.text.slice(0, 200)}`);
+    const same = keys.length === this.sectionKeys.size && sections.every(([name], k) => this.sectionKeys.get(name) === keys[k]);
+    if (same) {
+      return;
+    }
+    this.sectionKeys = new Map(sections.map(([name], k) => [name, keys[k]]));
+    clear(this.values);
+    for (const [name, view] of sections) {
+      this.values.appendChild(this.valueSection(name, view));
+    }
+  }
+
+  private valueSection(name: ValueSection, view: ValueView): HTMLElement {
+    const empty = view.kind === 'value' && view.value === null;
+    if (empty) {
+      // Nothing to open: one quiet line.
+      const none = name === 'output' && this.snapshot && !this.snapshot.terminal ? 'no output yet' : 'none';
+      return h('div', { class: `value-empty-row section-${name}` }, h('span', { class: 'section-title', text: SECTION_TITLES[name] }), h('span', { class: 'muted', text: none }));
+    }
+    const stop = (e: Event): void => {
+      e.preventDefault();
+      e.stopPropagation();
+    };
+    const tools = h(
+      'span',
+      { class: 'section-tools' },
+      button(`Copy ${SECTION_TITLES[name].toLowerCase()}`, (e) => {
+        stop(e);
+        void this.call(() => this.client.request(InstanceRequests.copy, { what: 'section', section: name }), `Copied the ${SECTION_TITLES[name].toLowerCase()}.`);
+      }, { icon: 'copy', iconOnly: true }),
+      button(`Open ${SECTION_TITLES[name].toLowerCase()} as JSON document`, (e) => {
+        stop(e);
+        void this.call(() => this.client.request(InstanceRequests.openDocument, { what: 'section', section: name }));
+      }, { icon: 'go-to-file', iconOnly: true }),
+    );
+    const size = view.size > 1024 ? `${(view.size / 1024).toFixed(view.size > 10240 ? 0 : 1)} KB` : '';
+    const summary = h(
+      'summary',
+      { class: `section-summary${name === 'failure' ? ' failure' : ''}` },
+      h('span', { class: 'section-title', text: SECTION_TITLES[name] }),
+      size ? h('span', { class: 'muted', text: size }) : null,
+      h('span', { class: 'spacer' }),
+      tools,
+    );
+    let body: HTMLElement;
+    if (view.kind === 'truncated') {
+      body = h('div', {}, h('p', { class: 'muted', text: `Large value (${view.size.toLocaleString('en-US')} characters): the beginning is shown; open it as a JSON document to see it all.` }), h('pre', { class: 'value-text', text: view.text }));
+    } else if (typeof view.value === 'string' && name === 'failure') {
+      body = h('pre', { class: 'value-text failure-text', text: view.value });
+    } else {
+      // Big values open one level only (their first items render; the rest on demand).
+      body = jsonTree(view.value as JsonValue, view.size > 20_000 ? 1 : 2);
+    }
+    const details = h('details', { class: `value-section section-${name}`, attrs: { open: !this.ui.closed.includes(name) || name === 'failure' } }, summary, h('div', { class: 'value-body' }, body));
+    details.addEventListener('toggle', () => {
+      this.ui.closed = details.open ? this.ui.closed.filter((x) => x !== name) : [...new Set([...this.ui.closed, name])];
+      this.saveState();
+    });
+    return details;
+  }
+
+  private selectTab(tab: 'history' | 'timeline', save = true): void {
+    this.ui.tab = tab;
+    const history = tab === 'history';
+    this.historyTab.setAttribute('aria-selected', String(history));
+    this.timelineTab.setAttribute('aria-selected', String(!history));
+    this.historyTab.tabIndex = history ? 0 : -1;
+    this.timelineTab.tabIndex = history ? -1 : 0;
+    this.historyPanel.hidden = !history;
+    this.timelinePanel.hidden = history;
+    this.timeline.setVisible(!history);
+    if (history) {
+      this.history.refresh();
+    }
+    if (save) {
+      this.saveState();
+    }
+  }
+
+  private toggleUtc(): void {
+    this.ui.utc = !this.ui.utc;
+    this.renderHeader();
+    this.history.refresh();
+    this.saveState();
+  }
+
+  private saveState(): void {
+    if (!this.target) {
+      return;
+    }
+    this.ui.filter = this.history.filter;
+    this.ui.order = this.history.order;
+    this.ui.zoom = this.timeline.zoom;
+    this.ui.collapseIdle = this.timeline.collapseIdle;
+    if (this.historyLoaded) {
+      this.ui.historyScroll = this.history.scrollTop;
+    }
+    const state: InstancePageState = { v: 1, target: this.target, ui: { ...this.ui } };
+    this.vscode.setState(state);
+  }
+
+  /** Saves the scroll position now and then (setState is cheap; scroll events are many). */
+  persistScroll(): void {
+    this.saveState();
+  }
+}
