@@ -756,14 +756,15 @@ export function hovers(page: Page): Locator {
 
 /**
  * Moves the mouse over the editor area, away from trees and toolbars, and waits until no hover
- * (tooltip) shows, dismissing a lingering one with Escape: for screenshots.
+ * (tooltip) shows, dismissing a lingering one with Escape unless `dismiss` is false (Escape would
+ * also close an open input box or dialog): for screenshots.
  */
-export async function moveMouseAway(page: Page): Promise<void> {
+export async function moveMouseAway(page: Page, o: { dismiss?: boolean } = {}): Promise<void> {
   const size = page.viewportSize() ?? { width: 1400, height: 900 };
   // Down the right edge first, then in: never across a hover that is showing.
   await page.mouse.move(size.width - 10, size.height - 60);
   await page.mouse.move(Math.round(size.width * 0.8), Math.round(size.height * 0.6), { steps: 3 });
-  for (const dismiss of [false, true]) {
+  for (const dismiss of o.dismiss === false ? [false] : [false, true]) {
     if (dismiss) {
       await page.keyboard.press('Escape');
     }

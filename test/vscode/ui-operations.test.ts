@@ -251,6 +251,7 @@ describe('Workbench UI operations (Task Hubs tree)', () => {
     await pickContextMenuEntry(p, 'Terminate…');
 
     await quickInput(p).waitFor({ state: 'visible', timeout: 30_000 });
+    await moveMouseAway(p, { dismiss: false });
     await shot('terminate-reason');
     const prompt = await answerInputBox(p, reason);
     assert.match(prompt, /^Terminate: reason/, `the input box asked: ${prompt}`);
