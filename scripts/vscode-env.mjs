@@ -40,8 +40,12 @@ function ensureNode() {
   rmSync(tmp, { recursive: true, force: true });
 }
 
+// Written last: npm extracts entry.js long before the install (native modules, postinstall) is
+// done, so only this marker says an earlier install finished.
+const doneMarker = path.join(serverDir, '.install-complete');
+
 function ensureCodeServer() {
-  if (existsSync(serverBin)) {
+  if (existsSync(serverBin) && existsSync(doneMarker)) {
     return;
   }
   mkdirSync(serverDir, { recursive: true });
@@ -50,8 +54,12 @@ function ensureCodeServer() {
     path.join(serverDir, 'package.json'),
     JSON.stringify({ name: 'vscode-env', private: true, allowScripts: { 'code-server': true, argon2: true, kerberos: true } }, null, 2),
   );
+  // Run from `npm test`, the environment carries the outer npm's lifecycle variables; the nested
+  // npm would take them as its own config (npm_config_user_agent says node/v20, and code-server's
+  // postinstall refuses anything but Node 24 by reading it). Start from a clean npm environment.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
   const env = {
-    ...process.env,
+    ...inherited,
     PATH: `${path.dirname(nodeBin)}:${process.env.PATH}`,
     // The machine's npmrc points node-gyp at Node 20's headers; code-server's modules need Node 24's.
     npm_config_nodedir: nodeDir,
@@ -59,6 +67,7 @@ function ensureCodeServer() {
   };
   // npm itself is a Node script: with Node 24 first on PATH it runs on Node 24.
   run('npm', ['install', `code-server@${CODE_SERVER_VERSION}`, '--no-audit', '--no-fund'], { cwd: serverDir, env });
+  writeFileSync(doneMarker, `${new Date().toISOString()}\n`);
 }
 
 export function vscodeEnv() {
