@@ -380,6 +380,8 @@ describe('Workbench UI operations (Task Hubs tree)', () => {
     await waitForTreeItemDescription(p, ids.neighbour, /^HelloCities · Completed · /, { within: view, byLabel: true });
     await waitForRowGone(view, id, 5000);
 
+    // Where the purged row was: its neighbour (same creation time) in view.
+    await revealTreeItem(p, ids.neighbour, { within: view, byLabel: true });
     await moveMouseAway(p);
     await shot('purged');
   });

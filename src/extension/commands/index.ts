@@ -64,11 +64,12 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     title: string,
     pendingLabel: string,
     send: (t: InstanceTarget, ui: Ui) => Promise<unknown>,
+    until?: (status: string) => boolean,
   ): CommandHandler =>
     async (_context, arg) => {
       const target = await instanceTarget(tree, ui(), arg, title);
       await send(target, ui());
-      follower.follow(target.hubNode, target.instanceId, target.status, pendingLabel);
+      follower.follow(target.hubNode, target.instanceId, target.status, pendingLabel, until);
     };
 
   const handlers: Record<CommandId, CommandHandler> = {
@@ -201,7 +202,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
     'durableExplorer.rewind': control('Rewind instance', 'Rewinding…', async (t, u) => {
       await rewindInstance(t.hubNode.hub, { instanceId: t.instanceId, reason: await reason(u, 'Rewind') });
-    }),
+      // A rewound instance passes through Pending and Running: follow it until it finishes again.
+    }, (status) => status !== 'Failed' && status !== 'Pending' && status !== 'Running'),
 
     'durableExplorer.raiseEvent': async (_c, arg) => {
       const target = await instanceTarget(tree, ui(), arg, 'Raise event');

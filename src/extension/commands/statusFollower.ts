@@ -18,12 +18,12 @@ export class StatusFollower {
   ) {}
 
   /** Starts following; returns at once. `label` is what the node shows meanwhile ("Terminating…"). */
-  follow(hubNode: HubNode, instanceId: string, previousStatus: string, label: string): void {
+  follow(hubNode: HubNode, instanceId: string, previousStatus: string, label: string, until?: (status: string) => boolean): void {
     const timeoutMs = readSettings().statusPollTimeoutSeconds * 1000;
     this.tree.setPending(hubNode, instanceId, label);
     const work = waitForStatus(hubNode.hub, {
       instanceId,
-      until: (s) => s.runtimeStatus !== previousStatus,
+      until: (s) => (until ? until(String(s.runtimeStatus)) : s.runtimeStatus !== previousStatus),
       timeoutMs,
       intervalMs: 1000,
       signal: this.controller.signal,
