@@ -246,7 +246,7 @@ describe('seeder (npm run seed, npm start)', function () {
 
   it('npm start: Azurite on free ports, seeded hubs, the CLI works against the printed connection, Ctrl-C stops everything (exit 0)', async function () {
     this.timeout(180_000);
-    const child = spawn(process.execPath, ['scripts/run-tool.mjs', 'start', '--free-ports'], {
+    const child = spawn(process.execPath, ['scripts/run-tool.mjs', 'start', '--free-ports', '--no-vscode'], {
       cwd: REPO_ROOT,
       env: { ...process.env, AzureWebJobsStorage: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
