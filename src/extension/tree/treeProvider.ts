@@ -468,11 +468,6 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return this.groups.get(`${hub.id}/All`)?.items.find((n) => n.instance.instanceId === instanceId);
   }
 
-  /** Every hub node the tree has produced so far. */
-  knownHubs(): HubNode[] {
-    return [...this.nodes.values()].filter((n): n is HubNode => n.type === 'hub');
-  }
-
   /** Loads hubs of every connection (for palette pickers). */
   async allHubs(): Promise<HubNode[]> {
     const roots = await this.getChildren();
