@@ -35,7 +35,7 @@ await build({
 // and a webview may only load from dist/webview: its localResourceRoots).
 await rm('dist/webview', { recursive: true, force: true });
 await build({
-  entryPoints: { instance: 'src/webview/instance/main.ts' },
+  entryPoints: { instance: 'src/webview/instance/main.ts', hub: 'src/webview/hub/main.ts' },
   outdir: 'dist/webview',
   bundle: true,
   platform: 'browser',
@@ -47,7 +47,7 @@ await build({
   legalComments: 'none',
 });
 await build({
-  entryPoints: { instance: 'src/webview/instance/instance.css' },
+  entryPoints: { instance: 'src/webview/instance/instance.css', hub: 'src/webview/hub/hub.css' },
   outdir: 'dist/webview',
   bundle: true,
   minify: production,

@@ -185,10 +185,44 @@ export async function* iterateInstances(
   } while (token);
 }
 
+/** The filter fields of a query (what `instanceFilter` reads). */
+export type InstanceFilterQuery = Pick<InstanceQuery, 'createdAfter' | 'createdBefore' | 'statuses' | 'instanceIdPrefix' | 'name' | 'includeEntities'>;
+
+/**
+ * The id of every matching instance, reading only PartitionKey, one server page at a time: memory
+ * stays bounded by a page however many match. Rows may be deleted or changed between pages
+ * (the continuation token is a key position, so nothing is skipped or repeated).
+ */
+export async function* iterateInstanceIds(
+  hub: TaskHub,
+  query: InstanceFilterQuery,
+  opts: OperationOptions & { pageSize?: number } = {},
+): AsyncGenerator<string> {
+  const table = hub.clients.table(hubResourceNames(hub.name).instancesTable);
+  const filter = instanceFilter(query);
+  let token: string | null = null;
+  let done = 0;
+  do {
+    throwIfAborted(opts.signal);
+    let page;
+    try {
+      page = await queryPage(table, filter, { select: ['PartitionKey'], pageSize: opts.pageSize ?? 1000, continuationToken: token, signal: opts.signal });
+    } catch (e) {
+      throw instancesError(hub, e);
+    }
+    for (const row of page.rows) {
+      yield instanceIdFromPartitionKey(row.partitionKey);
+    }
+    done += page.rows.length;
+    opts.onProgress?.({ message: `Read ${done} instance ids`, done });
+    token = page.continuationToken;
+  } while (token);
+}
+
 /** Counts per runtime status, reading only the RuntimeStatus column. */
 export async function countInstancesByStatus(
   hub: TaskHub,
-  query: Pick<InstanceQuery, 'createdAfter' | 'createdBefore' | 'instanceIdPrefix' | 'name' | 'includeEntities'>,
+  query: InstanceFilterQuery,
   opts: OperationOptions = {},
 ): Promise<Record<string, number>> {
   const table = hub.clients.table(hubResourceNames(hub.name).instancesTable);

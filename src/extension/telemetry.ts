@@ -16,7 +16,8 @@ export interface TelemetryEvents {
   /** Sent after each action or document request of a webview page (never its data). */
   webviewRequest: {
     properties: { view: string; request: string; result: CommandResult; errorCode?: string };
-    measurements: { durationMs: number };
+    /** count: instances a bulk action attempted. */
+    measurements: { durationMs: number; count?: number };
   };
   /** Sent when a tree level loads. */
   treeLoad: {

@@ -60,11 +60,30 @@ export async function purgeInstance(hub: TaskHub, o: PurgeInstanceOptions): Prom
   return result;
 }
 
+/** One instance of a purge by filter, reported as soon as it is deleted or has failed. */
+export interface PurgedInstanceReport {
+  instanceId: string;
+  ok: boolean;
+  rows: number;
+  blobs: number;
+  /** The failure's message when not ok. */
+  error?: string;
+  /** The error itself, for callers that act on its type (e.g. stop when storage is unreachable). */
+  cause?: unknown;
+}
+
 export interface PurgeByFilterOptions extends OperationOptions {
   createdAfter?: Date;
   createdBefore?: Date;
   /** Terminal statuses only; default all four. Active statuses are refused. */
   statuses?: readonly RuntimeStatus[];
+  instanceIdPrefix?: string;
+  /** Orchestrator (or entity) name, exact. */
+  name?: string;
+  /** Durable entities are included unless this is false. */
+  includeEntities?: boolean;
+  /** Called per instance once it is purged or has failed (not for one cut short by the signal). */
+  onInstance?: (report: PurgedInstanceReport) => void;
   /** Count what would be purged; delete nothing. */
   dryRun?: boolean;
   /** Instances purged at once (default 8). */
@@ -92,7 +111,14 @@ export async function purgeInstances(hub: TaskHub, o: PurgeByFilterOptions): Pro
   }
   const names = hubResourceNames(hub.name);
   const table = hub.clients.table(names.instancesTable);
-  const filter = instanceFilter({ createdAfter: o.createdAfter, createdBefore: o.createdBefore, statuses });
+  const filter = instanceFilter({
+    createdAfter: o.createdAfter,
+    createdBefore: o.createdBefore,
+    statuses,
+    instanceIdPrefix: o.instanceIdPrefix,
+    name: o.name,
+    includeEntities: o.includeEntities,
+  });
   const result: PurgeByFilterResult = { ...emptyResult(), matched: 0, dryRun: Boolean(o.dryRun) };
   const select = o.dryRun ? ['PartitionKey'] : INSTANCE_PURGE_COLUMNS;
 
@@ -117,17 +143,21 @@ export async function purgeInstances(hub: TaskHub, o: PurgeByFilterOptions): Pro
         if (o.signal?.aborted) {
           return;
         }
+        let report: PurgedInstanceReport;
         try {
           const deleted = await deleteInstanceData(hub, instanceId, row, o.signal);
           result.instancesDeleted++;
           result.rowsDeleted += deleted.rows;
           result.blobsDeleted += deleted.blobs;
+          report = { instanceId, ok: true, rows: deleted.rows, blobs: deleted.blobs };
         } catch (e) {
           if (o.signal?.aborted) {
             return;
           }
           result.failures.push({ instanceId, error: (e as Error).message });
+          report = { instanceId, ok: false, rows: 0, blobs: 0, error: (e as Error).message, cause: e };
         }
+        o.onInstance?.(report);
         o.onProgress?.({ message: `Purged ${result.instancesDeleted} instances`, done: result.instancesDeleted });
       });
     } else {

@@ -18,7 +18,6 @@ import {
 import type { HistoryEvent, InstanceStatus, TaskHub } from '../../core';
 import type {
   ActionResult,
-  ErrorInfo,
   HistoryPageResult,
   InstanceActionParams,
   InstanceHello,
@@ -34,20 +33,14 @@ import { jsonProblem } from '../../shared/validation';
 import type { StatusFollower } from '../commands/statusFollower';
 import type { Ui } from '../commands/ui';
 import type { InstanceDocuments } from '../instanceDocument';
-import type { Log } from '../log';
-import type { Telemetry } from '../telemetry';
 import type { HubNode } from '../tree/nodes';
 import type { TaskHubTreeProvider } from '../tree/treeProvider';
-import { errorCode, oneLine } from '../tree/treeProvider';
 import type { ReceiveOutcome } from './channel';
-import { WebviewChannel } from './channel';
-import { createNonce, webviewShell } from './html';
+import type { PageHostDeps } from './pageHost';
+import { PageHost, RequestError, panelTitle } from './pageHost';
 import { parentFromHistory, prettyJson, toHistoryRow, toSnapshot, truncateStrings } from './instanceData';
 
-export interface InstancePanelDeps {
-  extensionUri: vscode.Uri;
-  log: Log;
-  telemetry: Telemetry;
+export interface InstancePanelDeps extends PageHostDeps {
   ui: () => Ui;
   tree: TaskHubTreeProvider;
   follower: StatusFollower;
@@ -57,48 +50,15 @@ export interface InstancePanelDeps {
   openInstance: (hubNode: HubNode, instanceId: string) => void;
 }
 
-/** Raised for requests that are well-formed but cannot be honoured (a stale history page…). */
-class RequestError extends Error {
-  constructor(
-    message: string,
-    readonly code = 'BadRequest',
-  ) {
-    super(message);
-  }
-}
-
 const HISTORY_PAGE_SIZE = 500;
-const DEFAULT_TITLE = 'Instance';
-
-/** A tab title from an untrusted id: no control or bidi characters, not too long. */
-export function panelTitle(instanceId: string): string {
-  const clean = instanceId.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
-  return clean.length > 48 ? `${clean.slice(0, 47)}…` : clean || DEFAULT_TITLE;
-}
 
 export function panelKey(target: PanelTarget): string {
   return JSON.stringify([target.connectionId, target.hubName, target.instanceId]);
 }
 
-export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
-  return vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
-}
-
-export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-  return {
-    enableScripts: true,
-    enableFindWidget: true,
-    // Only the bundle folder (which holds the copied codicons): nothing else can be loaded.
-    localResourceRoots: [webviewRoot(extensionUri)],
-  };
-}
-
 export class InstancePanel implements vscode.Disposable {
   readonly key: string;
-  private readonly channel: WebviewChannel<typeof InstanceRequests>;
-  private readonly disposables: vscode.Disposable[] = [];
-  private readonly controller = new AbortController();
-  private html = '';
+  private readonly host: PageHost<typeof InstanceRequests>;
   /** The last full read (with values), reused while the instance has not changed. */
   private statusCache: InstanceStatus | undefined;
   private parentCache: { executionId: string | null; parent: ParentRef | null } | undefined;
@@ -108,8 +68,6 @@ export class InstancePanel implements vscode.Disposable {
     executionId: null,
     nextToken: null,
   };
-  private disposed = false;
-  private readonly onDisposeCallbacks: (() => void)[] = [];
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -117,25 +75,26 @@ export class InstancePanel implements vscode.Disposable {
     /** Undefined when the hub could not be found (a panel restored after a reload). */
     readonly hubNode: HubNode | undefined,
     private readonly deps: InstancePanelDeps,
-    private readonly unavailable?: string,
+    unavailable?: string,
   ) {
     this.key = panelKey(target);
-    panel.title = panelTitle(target.instanceId);
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'durable.svg');
-    panel.webview.options = webviewOptions(deps.extensionUri);
-    this.channel = new WebviewChannel(panel.webview, {
+    panel.title = panelTitle(target.instanceId, 'Instance');
+    this.host = new PageHost(panel, deps, {
+      view: 'instance',
+      documentTitle: 'Durable Functions instance',
       protocol: INSTANCE_PROTOCOL,
       requests: InstanceRequests,
+      hubNode,
+      unavailable,
       handlers: {
         status: () => this.status(),
         history: (p) => this.historyPage(p.continuationToken, p.generation, p.pageSize),
         event: (p) => this.event(p.generation, p.index),
-        action: (p) => this.tracked(`action:${p.action}`, () => this.action(p)),
-        openDocument: (p) => this.tracked(`openDocument:${p.what}`, () => this.openDocument(p)),
-        copy: (p) => this.tracked(`copy:${p.what}`, () => this.copy(p)),
+        action: (p) => this.host.tracked(`action:${p.action}`, () => this.action(p)),
+        openDocument: (p) => this.host.tracked(`openDocument:${p.what}`, () => this.openDocument(p)),
+        copy: (p) => this.host.tracked(`copy:${p.what}`, () => this.copy(p)),
         openInstance: async (p) => {
-          this.requireHub();
-          this.deps.openInstance(this.hubNode as HubNode, p.instanceId);
+          this.deps.openInstance(this.host.requireHub(), p.instanceId);
           return {};
         },
       },
@@ -144,120 +103,50 @@ export class InstancePanel implements vscode.Disposable {
         hubName: this.target.hubName,
         connectionLabel: this.hubNode?.parent.spec.label ?? '',
         settings: this.deps.settings(),
-        ...(this.unavailable ? { unavailable: this.unavailable } : {}),
+        ...(unavailable ? { unavailable } : {}),
       }),
-      describeError: (e) => this.describeError(e),
-      warn: (text) => this.deps.log.warn(text),
     });
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((raw: unknown) => void this.channel.receive(raw)),
-      panel.onDidChangeViewState((e) => {
-        if (!e.webviewPanel.visible) {
-          // Not retained when hidden: the page starts again (and says ready) when shown.
-          this.channel.pageGone();
-        }
-      }),
-      panel.onDidDispose(() => this.dispose()),
-    );
-    this.setHtml();
+    this.host.onDispose(() => {
+      this.history.events = [];
+    });
   }
 
   /** The HTML last set (tests check its CSP and that it holds no instance data). */
   get currentHtml(): string {
-    return this.html;
+    return this.host.currentHtml;
   }
 
   /** Handles a message as if the page had posted it (tests). */
   receive(raw: unknown): Promise<ReceiveOutcome> {
-    return this.channel.receive(raw);
+    return this.host.receive(raw);
   }
 
   reveal(): void {
-    this.panel.reveal(undefined, false);
-    // A page that is alive reads again; one coming back from hidden reads anyway after `ready`.
-    if (this.channel.isReady) {
-      this.channel.notify(InstanceNotifications.refresh, { reason: 'shown' });
-    }
+    this.host.reveal(() => this.host.channel.notify(InstanceNotifications.refresh, { reason: 'shown' }));
   }
 
   settingsChanged(): void {
-    this.channel.notify(InstanceNotifications.settings, this.deps.settings());
+    this.host.channel.notify(InstanceNotifications.settings, this.deps.settings());
   }
 
   onDispose(callback: () => void): void {
-    this.onDisposeCallbacks.push(callback);
+    this.host.onDispose(callback);
   }
 
   dispose(): void {
-    if (this.disposed) {
-      return;
-    }
-    this.disposed = true;
-    this.controller.abort();
-    this.channel.dispose();
-    for (const d of this.disposables.splice(0)) {
-      d.dispose();
-    }
-    this.history.events = [];
-    this.panel.dispose();
-    for (const callback of this.onDisposeCallbacks.splice(0)) {
-      callback();
-    }
-  }
-
-  private setHtml(): void {
-    const webview = this.panel.webview;
-    const root = webviewRoot(this.deps.extensionUri);
-    const uri = (...path: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(root, ...path)).toString();
-    this.html = webviewShell({
-      cspSource: webview.cspSource,
-      nonce: createNonce(),
-      scriptUri: uri('instance.js'),
-      styleUris: [uri('codicons', 'codicon.css'), uri('instance.css')],
-      title: 'Durable Functions instance',
-      view: 'instance',
-    });
-    webview.html = this.html;
+    this.host.dispose();
   }
 
   private get hub(): TaskHub {
-    return this.requireHub().hub;
+    return this.host.hub;
   }
 
   private requireHub(): HubNode {
-    if (!this.hubNode) {
-      throw new RequestError(this.unavailable ?? 'The task hub of this page is not available.', 'Unavailable');
-    }
-    return this.hubNode;
+    return this.host.requireHub();
   }
 
   private get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  private describeError(e: unknown): ErrorInfo {
-    const message = this.deps.log.mask(e instanceof Error ? e.message : String(e));
-    if (!(e instanceof RequestError) && !isDurableError(e)) {
-      this.deps.log.error('Instance page request failed', e);
-    }
-    return { message: oneLine(message), code: e instanceof RequestError ? e.code : errorCode(e) };
-  }
-
-  /** Runs a user-initiated request with telemetry (the request's kind and outcome, no data). */
-  private async tracked<R>(request: string, work: () => Promise<R>): Promise<R> {
-    const started = Date.now();
-    try {
-      const result = await work();
-      this.deps.telemetry.send('webviewRequest', { view: 'instance', request, result: 'Succeeded' }, { durationMs: Date.now() - started });
-      return result;
-    } catch (e) {
-      this.deps.telemetry.send(
-        'webviewRequest',
-        { view: 'instance', request, result: 'Failed', errorCode: e instanceof RequestError ? e.code : errorCode(e) },
-        { durationMs: Date.now() - started },
-      );
-      throw e;
-    }
+    return this.host.signal;
   }
 
   // ---- Requests ---------------------------------------------------------------------------------
