@@ -8,6 +8,7 @@ export const COMMAND_IDS = [
   'durableExplorer.startNew',
   'durableExplorer.showInstance',
   'durableExplorer.goToInstance',
+  'durableExplorer.openTaskHub',
   'durableExplorer.copyInstanceId',
   'durableExplorer.terminate',
   'durableExplorer.suspend',

@@ -18,6 +18,9 @@ import { TaskHubTreeProvider } from './tree/treeProvider';
 import type { ReceiveOutcome } from './webviews/channel';
 import type { InstancePageInfo } from './webviews/instancePages';
 import { InstancePages } from './webviews/instancePages';
+import type { PageInfo } from './webviews/pageRegistry';
+import type { HubTarget } from '../shared/protocol';
+import { HubPages } from './webviews/hubPages';
 
 /** What `activate` returns: hooks for the extension's own tests in the extension host. */
 export interface DurableExplorerApi {
@@ -38,6 +41,12 @@ export interface DurableExplorerApi {
     receive(instanceId: string, message: unknown): Promise<ReceiveOutcome>;
     closeAll(): void;
   };
+  /** The open task hub pages, likewise. */
+  readonly hubPages: {
+    info(): PageInfo<HubTarget>[];
+    receive(hubName: string, message: unknown): Promise<ReceiveOutcome>;
+    closeAll(): void;
+  };
 }
 
 export function activate(context: vscode.ExtensionContext): DurableExplorerApi {
@@ -53,9 +62,10 @@ export function activate(context: vscode.ExtensionContext): DurableExplorerApi {
   const documents = new InstanceDocuments();
   const emulator = new EmulatorLauncher(context.globalStorageUri.fsPath);
   const pages = new InstancePages({ extensionUri: context.extensionUri, log, telemetry, ui: () => ui, tree, follower, documents });
-  context.subscriptions.push(log, telemetry, connections, tree, treeView, documents, emulator, pages, { dispose: () => follower.dispose() });
+  const hubPages = new HubPages({ extensionUri: context.extensionUri, log, telemetry, ui: () => ui, tree, openInstance: (hubNode, instanceId) => void pages.show(hubNode, instanceId) });
+  context.subscriptions.push(log, telemetry, connections, tree, treeView, documents, emulator, pages, hubPages, { dispose: () => follower.dispose() });
   context.subscriptions.push(
-    ...registerCommands({ log, telemetry, ui: () => ui, tree, treeView: treeView as vscode.TreeView<unknown>, connections, follower, documents, emulator, pages }),
+    ...registerCommands({ log, telemetry, ui: () => ui, tree, treeView: treeView as vscode.TreeView<unknown>, connections, follower, documents, emulator, pages, hubPages }),
   );
   // Mirror log lines for tests that assert nothing secret was logged.
   const originalMask = log.mask.bind(log);
@@ -81,6 +91,11 @@ export function activate(context: vscode.ExtensionContext): DurableExplorerApi {
       info: () => pages.info(),
       receive: (instanceId, message) => pages.receive(instanceId, message),
       closeAll: () => pages.closeAll(),
+    },
+    hubPages: {
+      info: () => hubPages.info(),
+      receive: (hubName, message) => hubPages.receive(hubName, message),
+      closeAll: () => hubPages.closeAll(),
     },
   };
 }

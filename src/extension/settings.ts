@@ -9,6 +9,8 @@ export interface Settings {
   statusPollTimeoutSeconds: number;
   /** Instance page auto-refresh while the instance is not finished; 0 = off. */
   instancePageRefreshSeconds: number;
+  hubPageStuckThresholdMinutes: number;
+  hubPageBulkConcurrency: number;
 }
 
 function clampInt(value: unknown, min: number, max: number, fallback: number): number {
@@ -24,5 +26,7 @@ export function readSettings(): Settings {
     showEntities: c.get<boolean>('showEntities') ?? false,
     statusPollTimeoutSeconds: clampInt(c.get('statusPollTimeoutSeconds'), 0, 600, 30),
     instancePageRefreshSeconds: clampInt(c.get('instancePage.refreshSeconds'), 0, 3600, 5),
+    hubPageStuckThresholdMinutes: clampInt(c.get('hubPage.stuckThresholdMinutes'), 1, 525_600, 60),
+    hubPageBulkConcurrency: clampInt(c.get('hubPage.bulkConcurrency'), 1, 64, 16),
   };
 }

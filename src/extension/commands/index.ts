@@ -22,6 +22,7 @@ import type { EmulatorLauncher } from '../connections/emulator';
 import type { InstanceDocuments } from '../instanceDocument';
 import type { LoadMoreNode } from '../tree/nodes';
 import type { TaskHubTreeProvider } from '../tree/treeProvider';
+import type { HubPages } from '../webviews/hubPages';
 import type { InstancePages } from '../webviews/instancePages';
 import type { CommandContext, CommandHandler, RunnerDeps } from './runner';
 import { registerCommand, withProgress } from './runner';
@@ -41,6 +42,8 @@ export interface CommandDeps extends RunnerDeps {
   emulator: EmulatorLauncher;
   /** The instance pages (webviews); "Open as JSON document" on a page uses `documents`. */
   pages: InstancePages;
+  /** The task hub pages (webviews). */
+  hubPages: HubPages;
 }
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -179,6 +182,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         await deps.treeView.reveal(node, { select: true, focus: false });
       }
       deps.pages.show(hubNode, instanceId);
+    },
+
+    'durableExplorer.openTaskHub': async (_c, arg) => {
+      deps.hubPages.show(await pickHub(tree, ui(), arg));
     },
 
     'durableExplorer.copyInstanceId': async (_c, arg) => {

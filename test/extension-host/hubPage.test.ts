@@ -1,0 +1,223 @@
+// The task hub page, host side, inside VS Code: opened by the hub's command, its HTML (strict CSP,
+// no hub data), and its protocol — driven as the page would, through `hubPages.receive` — on
+// SampleHub (reads) and on hubs of its own (stuck instances, bulk actions).
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createStorageClients, iterateInstances, openTaskHub } from '../../src/core';
+import type { TaskHub } from '../../src/core';
+import type { DurableExplorerApi } from '../../src/extension/extension';
+import type { ConnectionNode, HubNode } from '../../src/extension/tree/nodes';
+import type { ReceiveOutcome } from '../../src/extension/webviews/channel';
+import type { BulkSummary, HubCountsResult, HubInstancesResult, HubLoadAllResult, HubQuery, HubStuckResult } from '../../src/shared/protocol';
+import { PROTOCOL_VERSION } from '../../src/shared/protocol';
+import { HubWriter } from '../../tools/seed/hubWriter';
+import { writeCompletedSequence, writeRunningApproval, writeTerminated } from '../../tools/seed/sampleHubs';
+import { HUB, assertSucceeded, connectionString, extensionApi, hubNode, runCommand } from './support';
+
+const ALL: HubQuery = { createdAfter: null, createdBefore: null, statuses: [], name: null, instanceIdPrefix: null, includeEntities: true };
+
+async function localHub(api: DurableExplorerApi, name: string): Promise<HubNode> {
+  const roots = (await api.tree.getChildren()) as ConnectionNode[];
+  api.tree.refresh(roots[0]);
+  return hubNode(api, name);
+}
+
+async function coreHubNamed(name: string): Promise<TaskHub> {
+  return openTaskHub({ clients: await createStorageClients({ kind: 'connectionString', connectionString: connectionString() }), name });
+}
+
+describe('Task hub page (host side)', function () {
+  this.timeout(120_000);
+  let api: DurableExplorerApi;
+  let nextId = 1;
+
+  before(async () => {
+    api = await extensionApi();
+  });
+
+  afterEach(() => {
+    api.hubPages.closeAll();
+    api.setUi(undefined);
+  });
+
+  async function openPage(name = HUB): Promise<void> {
+    const node = name === HUB ? await hubNode(api) : await localHub(api, name);
+    const r = await runCommand(api, 'durableExplorer.openTaskHub', [], node);
+    assertSucceeded(r, 'durableExplorer.openTaskHub');
+  }
+
+  function send(hub: string, method: string, params: unknown): Promise<ReceiveOutcome> {
+    return api.hubPages.receive(hub, { type: 'request', id: nextId++, method, params });
+  }
+
+  async function request<R>(hub: string, method: string, params: unknown): Promise<R> {
+    const outcome = await send(hub, method, params);
+    assert.equal(outcome.kind, 'reply', JSON.stringify(outcome));
+    const reply = outcome.kind === 'reply' ? outcome.reply : undefined;
+    assert.ok(reply?.ok, `${method} failed: ${JSON.stringify(reply)}`);
+    return reply.result as R;
+  }
+
+  async function failure(hub: string, method: string, params: unknown): Promise<{ code: string; message: string }> {
+    const outcome = await send(hub, method, params);
+    const reply = outcome.kind === 'reply' || outcome.kind === 'rejected' ? outcome.reply : undefined;
+    assert.ok(reply && !reply.ok, `${method} should fail: ${JSON.stringify(outcome)}`);
+    return reply.error;
+  }
+
+  it('"Open Task Hub Page" opens one page per hub, a static shell with a strict CSP', async () => {
+    await openPage();
+    await openPage();
+    const pages = api.hubPages.info().filter((p) => p.target.hubName === HUB);
+    assert.equal(pages.length, 1);
+    assert.equal(pages[0].title, HUB);
+    const html = pages[0].html;
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1]?.replace(/&#39;/g, "'");
+    assert.match(csp ?? '', /^default-src 'none'; script-src 'nonce-[^']+'; style-src [^;]+; font-src [^;]+; img-src [^;]+$/);
+    assert.match(html, /<script nonce="[^"]+" src="[^"]*\/dist\/webview\/hub\.js"><\/script>/);
+    assert.match(html, /data-view="hub"/);
+    assert.ok(!html.includes(HUB), 'the hub name is not in the HTML');
+    assert.deepEqual(await api.hubPages.receive(HUB, { type: 'ready', protocol: PROTOCOL_VERSION }), { kind: 'ready' });
+  });
+
+  it('lists instances with the filter, page by page, and counts per status from the same query', async () => {
+    await openPage();
+    const hub = await coreHubNamed(HUB);
+    const expected: Record<string, number> = {};
+    for await (const s of iterateInstances(hub, { includeEntities: false })) {
+      expected[String(s.runtimeStatus)] = (expected[String(s.runtimeStatus)] ?? 0) + 1;
+    }
+    const counts = await request<HubCountsResult>(HUB, 'hub/counts', { query: { ...ALL, includeEntities: false } });
+    assert.deepEqual(counts.counts, expected);
+    assert.equal(counts.total, Object.values(expected).reduce((a, b) => a + b, 0));
+
+    const failed = await request<HubInstancesResult>(HUB, 'hub/instances', { query: { ...ALL, statuses: ['Failed'] }, continuationToken: null });
+    assert.equal(failed.rows.length, expected.Failed);
+    assert.ok(failed.rows.every((r) => r.runtimeStatus === 'Failed'));
+
+    const seen = new Set<string>();
+    let token: string | null = null;
+    let pages = 0;
+    do {
+      const page: HubInstancesResult = await request<HubInstancesResult>(HUB, 'hub/instances', { query: { ...ALL, includeEntities: false }, continuationToken: token, pageSize: 7 });
+      assert.ok(page.rows.length <= 7);
+      page.rows.forEach((r) => seen.add(r.instanceId));
+      token = page.continuationToken;
+      pages++;
+    } while (token);
+    assert.equal(seen.size, counts.total);
+    assert.ok(pages > 1);
+
+    const prefixed = await request<HubInstancesResult>(HUB, 'hub/instances', { query: { ...ALL, instanceIdPrefix: 'approval-' }, continuationToken: null });
+    assert.ok(prefixed.rows.length > 0 && prefixed.rows.every((r) => r.instanceId.startsWith('approval-')));
+  });
+
+  it('"load all and sort" returns every row under the limit, and says so when more match', async () => {
+    await openPage();
+    const all = await request<HubLoadAllResult>(HUB, 'hub/loadAll', { query: ALL, limit: 10_000 });
+    assert.equal(all.complete, true);
+    assert.ok(all.rows.length > 10);
+    const few = await request<HubLoadAllResult>(HUB, 'hub/loadAll', { query: ALL, limit: 5 });
+    assert.deepEqual({ complete: few.complete, rows: few.rows.length }, { complete: false, rows: 0 });
+  });
+
+  it('refuses bad queries before anything runs: unknown status, reversed dates, not a date, too many ids', async () => {
+    await openPage();
+    assert.equal((await failure(HUB, 'hub/instances', { query: { ...ALL, statuses: ['Sleeping'] }, continuationToken: null })).code, 'BadRequest');
+    const reversed = await failure(HUB, 'hub/counts', { query: { ...ALL, createdAfter: '2026-05-02T00:00:00Z', createdBefore: '2026-05-01T00:00:00Z' } });
+    assert.deepEqual(reversed, { code: 'Validation', message: 'The time range ends before it starts.' });
+    assert.equal((await failure(HUB, 'hub/counts', { query: { ...ALL, createdAfter: 'yesterday-ish' } })).code, 'Validation');
+    const ids = Array.from({ length: 10_001 }, (_, i) => `x${i}`);
+    const tooMany = await failure(HUB, 'hub/bulk', { operationId: 'op', action: { action: 'terminate', reason: null }, target: { kind: 'ids', ids } });
+    assert.equal(tooMany.code, 'BadRequest');
+    assert.equal((await failure(HUB, 'hub/bulk', { operationId: 'op', action: { action: 'deleteTaskHub' }, target: { kind: 'ids', ids: ['a'] } })).code, 'BadRequest');
+  });
+
+  it('finds stuck instances (Running/Pending, not updated for the threshold) with their control queues', async () => {
+    const name = `ExtStuck${randomUUID().slice(0, 6)}`;
+    const w = await HubWriter.create({ connectionString: connectionString(), hubName: name });
+    const now = Date.now();
+    await writeRunningApproval(w, 'old-running', new Date(now - 5 * 3600_000));
+    await writeRunningApproval(w, 'older-running', new Date(now - 9 * 3600_000));
+    await writeCompletedSequence(w, 'old-done', new Date(now - 5 * 3600_000));
+    await openPage(name);
+    const stuck = await request<HubStuckResult>(name, 'hub/stuck', { thresholdMinutes: 60 });
+    assert.deepEqual(
+      stuck.rows.map((r) => r.instanceId),
+      ['older-running', 'old-running'],
+    );
+    assert.ok(stuck.rows.every((r) => new RegExp(`^${name.toLowerCase()}-control-\\d\\d$`).test(r.controlQueue)));
+    const hub = await coreHubNamed(name);
+    assert.equal(stuck.queues.length, hub.partitionCount + 1);
+    assert.equal(stuck.queues.at(-1)?.queue, `${name.toLowerCase()}-workitems`);
+    const none = await request<HubStuckResult>(name, 'hub/stuck', { thresholdMinutes: 60 * 24 });
+    assert.deepEqual(none.rows, []);
+  });
+
+  it('bulk terminate on a selection: sent for the running ones, skipped for the finished and unknown, with telemetry free of ids', async () => {
+    const name = `ExtBulk${randomUUID().slice(0, 6)}`;
+    const w = await HubWriter.create({ connectionString: connectionString(), hubName: name });
+    const now = Date.now();
+    const running = Array.from({ length: 12 }, (_, i) => `run-${i}`);
+    for (const id of running) {
+      await writeRunningApproval(w, id, new Date(now - 3600_000));
+    }
+    await writeTerminated(w, 'done-1', new Date(now - 3600_000));
+    await openPage(name);
+    const events: { name: string; properties: Record<string, string> }[] = [];
+    api.setTelemetrySink((e) => events.push(e));
+    try {
+      const summary = await request<BulkSummary>(name, 'hub/bulk', {
+        operationId: 'op-1',
+        action: { action: 'terminate', reason: 'bulk test' },
+        target: { kind: 'ids', ids: [...running, 'done-1', 'no-such-instance', 'run-0'] },
+        concurrency: 4,
+      });
+      assert.deepEqual(
+        { total: summary.total, succeeded: summary.succeeded, skipped: summary.skipped, failed: summary.failed, cancelled: summary.cancelled },
+        { total: 14, succeeded: 12, skipped: 2, failed: 0, cancelled: false },
+      );
+      assert.match(summary.message, /^Terminate: 14 instances — 12 succeeded, 0 failed, 2 skipped\.$/);
+    } finally {
+      api.setTelemetrySink(undefined);
+    }
+    // Twelve terminate messages wait in the hub's control queues (no worker serves this hub).
+    const hub = await coreHubNamed(name);
+    let terminates = 0;
+    for (let p = 0; p < hub.partitionCount; p++) {
+      const q = hub.clients.queue(`${name.toLowerCase()}-control-${String(p).padStart(2, '0')}`);
+      for (const m of (await q.peekMessages({ numberOfMessages: 32 })).peekedMessageItems) {
+        terminates += m.messageText.includes('ExecutionTerminatedEvent') ? 1 : 0;
+      }
+    }
+    assert.equal(terminates, 12);
+    const bulkEvent = events.find((e) => e.name === 'webviewRequest' && e.properties.request === 'bulk:terminate:ids');
+    assert.ok(bulkEvent, JSON.stringify(events));
+    const text = JSON.stringify(events);
+    for (const secret of [name, 'run-0', 'done-1', 'bulk test']) {
+      assert.ok(!text.includes(secret), `${secret} in telemetry`);
+    }
+  });
+
+  it('bulk purge by filter deletes exactly the matching finished instances', async () => {
+    const name = `ExtBulkPurge${randomUUID().slice(0, 6)}`;
+    const w = await HubWriter.create({ connectionString: connectionString(), hubName: name });
+    const now = Date.now();
+    for (const id of ['keep-a', 'old-a', 'old-b']) {
+      await writeCompletedSequence(w, id, new Date(now - 3600_000));
+    }
+    await writeRunningApproval(w, 'old-running', new Date(now - 3600_000));
+    await openPage(name);
+    const query: HubQuery = { ...ALL, statuses: ['Completed', 'Failed', 'Canceled', 'Terminated'], instanceIdPrefix: 'old-' };
+    const preview = await request<HubCountsResult>(name, 'hub/counts', { query });
+    assert.equal(preview.total, 2);
+    const summary = await request<BulkSummary>(name, 'hub/bulk', { operationId: 'purge-1', action: { action: 'purge' }, target: { kind: 'filter', query } });
+    assert.deepEqual({ succeeded: summary.succeeded, failed: summary.failed }, { succeeded: 2, failed: 0 });
+    const left = await request<HubInstancesResult>(name, 'hub/instances', { query: ALL, continuationToken: null });
+    assert.deepEqual(left.rows.map((r) => r.instanceId).sort(), ['keep-a', 'old-running']);
+    // Active statuses are never purged by filter.
+    const refused = await failure(name, 'hub/bulk', { operationId: 'purge-2', action: { action: 'purge' }, target: { kind: 'filter', query: { ...ALL, statuses: ['Running'] } } });
+    assert.equal(refused.code, 'Validation');
+    assert.equal((await request<{ cancelled: boolean }>(name, 'hub/cancelBulk', { operationId: 'nothing-running' })).cancelled, false);
+  });
+});
