@@ -187,7 +187,8 @@ describe('Task hub page (host side)', function () {
     for (let p = 0; p < hub.partitionCount; p++) {
       const q = hub.clients.queue(`${name.toLowerCase()}-control-${String(p).padStart(2, '0')}`);
       for (const m of (await q.peekMessages({ numberOfMessages: 32 })).peekedMessageItems) {
-        terminates += m.messageText.includes('ExecutionTerminatedEvent') ? 1 : 0;
+        // Base64 of the JSON, as the runtime's queue client reads it.
+        terminates += Buffer.from(m.messageText, 'base64').toString('utf8').includes('ExecutionTerminatedEvent') ? 1 : 0;
       }
     }
     assert.equal(terminates, 12);

@@ -154,17 +154,32 @@ function guidN(bytes: Buffer): string {
   return b.toString('hex');
 }
 
+export interface BulkInstanceOptions {
+  /**
+   * Only these statuses, in their BULK_STATUS_WEIGHTS proportions (default: all of them). Large
+   * instances are Completed, so without Completed there are none. The benchmarks use
+   * ['Completed'] for a hub that a purge empties entirely.
+   */
+  statuses?: readonly RuntimeStatus[];
+}
+
 /**
  * Bulk instance number `index` of the data set `seed`: a pure function of (seed, index, now), so
  * instances can be generated in any order and in parallel. About 10 history rows each.
  */
-export function bulkInstance(seed: number, index: number, now: Date): BulkInstance {
+export function bulkInstance(seed: number, index: number, now: Date, o: BulkInstanceOptions = {}): BulkInstance {
   const digest = createHash('sha256').update(`bulk:${seed >>> 0}:${index}`).digest();
   const rng = new Prng(digest.readUInt32LE(16));
   const instanceId = rng.chance(0.25) ? `${rng.pick(BUSINESS_PREFIXES)}-${String(index + 1).padStart(7, '0')}` : guidN(digest);
   const executionId = guidN(digest.subarray(16));
-  const large = rng.chance(BULK_LARGE_SHARE);
-  const status: RuntimeStatus = large ? 'Completed' : rng.weighted(BULK_STATUS_WEIGHTS);
+  const weights = o.statuses ? BULK_STATUS_WEIGHTS.filter(([s]) => o.statuses?.includes(s)) : BULK_STATUS_WEIGHTS;
+  if (weights.length === 0) {
+    throw new Error(`No bulk instances have the statuses ${o.statuses?.join(', ')}.`);
+  }
+  // The same draws with or without the option, so the default data set does not change.
+  const largeDraw = rng.chance(BULK_LARGE_SHARE);
+  const large = largeDraw && weights.some(([s]) => s === 'Completed');
+  const status: RuntimeStatus = large ? 'Completed' : rng.weighted(weights);
   const created = new Date(now.getTime() - Math.floor(rng.float() * BULK_CREATED_SPREAD_MS));
   const tags = rng.chance(0.3) ? { tenant: rng.pick(TENANTS) } : null;
   const base = { instanceId, executionId, tags };
@@ -303,6 +318,8 @@ export interface BulkHubOptions {
   now: Date;
   /** Instances written at once (default 48): each is one history batch transaction + one Instances upsert. */
   concurrency?: number;
+  /** Only instances of these statuses (see bulkInstance). */
+  statuses?: readonly RuntimeStatus[];
   signal?: AbortSignal;
   /** Called about every `progressEveryMs` (default 2 s). */
   onProgress?: (p: WriteProgress) => void;
@@ -326,7 +343,7 @@ export async function writeBulkHub(w: HubWriter, o: BulkHubOptions): Promise<Wri
           throw new CancelledError(`Stopped after ${progress.instances} of ${o.count} instances.`, { ...progress });
         }
         const index = next++;
-        const written = await w.writeInstance(bulkInstance(o.seed, index, o.now).spec);
+        const written = await w.writeInstance(bulkInstance(o.seed, index, o.now, o.statuses ? { statuses: o.statuses } : {}).spec);
         progress.instances++;
         progress.rows += rowsOf(written);
       }
@@ -465,6 +482,11 @@ export interface SeedOptions {
   names?: Partial<Record<SampleHubKind, string>>;
   /** BulkHub's instance count. */
   instances?: number;
+  /**
+   * BulkHub: only instances of these statuses (default: the usual mix). Not part of the hub's
+   * completion marker: a hub already seeded with another mix is skipped unless `reset`.
+   */
+  bulkStatuses?: readonly RuntimeStatus[];
   seed?: number;
   now?: Date;
   /** Delete the hubs first. */
@@ -639,6 +661,7 @@ export async function seed(o: SeedOptions): Promise<SeedResult> {
         seed: seedValue,
         now,
         concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
+        ...(o.bulkStatuses ? { statuses: o.bulkStatuses } : {}),
         signal: o.signal,
         onProgress: (p) => log(`${name}: ${fmt(p.instances)}/${fmt(p.total)} instances, ${fmt(p.rows)} rows (${rate(p.rows, p.ms)})`),
       });
