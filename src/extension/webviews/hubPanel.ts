@@ -134,7 +134,8 @@ export function bulkSummaryMessage(s: Omit<BulkSummary, 'message'>): string {
 export class HubPanel implements vscode.Disposable {
   readonly key: string;
   private readonly host: PageHost<typeof HubRequests>;
-  private counting: AbortController | undefined;
+  /** The count in progress per slot (chips, preview). */
+  private readonly counting = new Map<string, AbortController>();
   private bulk: { operationId: string; controller: AbortController } | undefined;
 
   constructor(
@@ -156,7 +157,7 @@ export class HubPanel implements vscode.Disposable {
       handlers: {
         instances: (p) => this.instances(p.query, p.continuationToken, p.pageSize),
         loadAll: (p) => this.loadAll(p.query, p.limit),
-        counts: (p) => this.counts(p.query),
+        counts: (p) => this.counts(p.query, p.slot ?? 'chips'),
         stuck: (p) => this.stuck(p.thresholdMinutes, p.limit),
         bulk: (p) => {
           let total = 0;
@@ -195,7 +196,7 @@ export class HubPanel implements vscode.Disposable {
         ...(unavailable ? { unavailable } : {}),
       }),
     });
-    this.host.onDispose(() => this.counting?.abort());
+    this.host.onDispose(() => [...this.counting.values()].forEach((c) => c.abort()));
   }
 
   get currentHtml(): string {
@@ -245,11 +246,11 @@ export class HubPanel implements vscode.Disposable {
     return { rows, complete: true, limit };
   }
 
-  /** A newer count supersedes an older one (the user changed the filter meanwhile). */
-  private async counts(q: HubQuery): Promise<HubCountsResult> {
-    this.counting?.abort();
+  /** A newer count of the same slot supersedes an older one (the user changed the filter meanwhile). */
+  private async counts(q: HubQuery, slot: string): Promise<HubCountsResult> {
+    this.counting.get(slot)?.abort();
     const controller = new AbortController();
-    this.counting = controller;
+    this.counting.set(slot, controller);
     const signal = AbortSignal.any([controller.signal, this.host.signal]);
     try {
       const counts = await countInstancesByStatus(this.host.hub, toInstanceQuery(q), { signal });
@@ -261,8 +262,8 @@ export class HubPanel implements vscode.Disposable {
       }
       throw e;
     } finally {
-      if (this.counting === controller) {
-        this.counting = undefined;
+      if (this.counting.get(slot) === controller) {
+        this.counting.delete(slot);
       }
     }
   }

@@ -196,8 +196,11 @@ export const HubRequests = {
   ),
   /** Every matching row up to `limit`, for "load all and sort". */
   loadAll: request<HubLoadAllResult>()('hub/loadAll', s.object({ query: hubQuerySchema, limit: s.int({ min: 1, max: 50_000 }) })),
-  /** Counts per status (a `$select=RuntimeStatus` scan). A newer request cancels an older one. */
-  counts: request<HubCountsResult>()('hub/counts', s.object({ query: hubQuerySchema })),
+  /**
+   * Counts per status (a `$select=RuntimeStatus` scan). A newer request of the same slot cancels an
+   * older one: the chips follow the filter as it changes; a bulk preview is counted on its own.
+   */
+  counts: request<HubCountsResult>()('hub/counts', s.object({ query: hubQuerySchema, slot: s.optional(s.oneOf(['chips', 'preview'])) })),
   /** Running/Pending instances not updated for `thresholdMinutes`, with the control-queue depths. */
   stuck: request<HubStuckResult>()(
     'hub/stuck',

@@ -1,0 +1,93 @@
+// Text helpers of the task hub page: durations, ages, counts, and making untrusted text (instance
+// ids, names, custom status) harmless for layout. Pure, so the unit tests run them in Node.
+
+/** Characters that would move or hide text around them: C0/C1 controls, bidi embeddings,
+ *  overrides and isolates, zero-width characters, line/paragraph separators, the BOM. */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * The text with every control, bidi and zero-width character shown as a visible escape (`\n`,
+ * `\u202E`), so a hostile id can neither reorder the row nor hide part of itself. Nothing else is
+ * changed; the exact value stays in the title attribute and in what is sent back to the host.
+ */
+export function visibleText(text: string): string {
+  return text.replace(INVISIBLE, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+}
+
+/** Whether visibleText changes the text (the cell then gets a marker class). */
+export function hasInvisible(text: string): boolean {
+  INVISIBLE.lastIndex = 0;
+  const found = INVISIBLE.test(text);
+  INVISIBLE.lastIndex = 0;
+  return found;
+}
+
+/** A one-line preview: line breaks and tabs become spaces, other invisibles are escaped, long text is cut. */
+export function oneLine(text: string, max = 300): string {
+  const flat = visibleText(text.replace(/\r\n|[\r\n\t]/g, ' '));
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** "1 instance", "1,234 instances". */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${formatCount(n)} ${n === 1 ? word : many}`;
+}
+
+/** "350 ms", "1.2 s", "42 s", "3 min 4 s", "5 h 12 min", "2 d 3 h" (zero remainders dropped). */
+export function formatHubDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) {
+    return '';
+  }
+  if (ms < 1000) {
+    return `${Math.round(ms)} ms`;
+  }
+  if (ms < 10_000) {
+    return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`;
+  }
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 60) {
+    return `${seconds} s`;
+  }
+  const two = (big: number, bigUnit: string, small: number, smallUnit: string): string => (small > 0 ? `${big} ${bigUnit} ${small} ${smallUnit}` : `${big} ${bigUnit}`);
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) {
+    return two(minutes, 'min', seconds % 60, 's');
+  }
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) {
+    return two(hours, 'h', minutes % 60, 'min');
+  }
+  return two(Math.floor(hours / 24), 'd', hours % 24, 'h');
+}
+
+/** "just now", "42 s ago", "5 min ago", "3 h ago", "4 d ago"; a time in the future says "in the future". */
+export function formatAge(ms: number): string {
+  if (!Number.isFinite(ms)) {
+    return '';
+  }
+  if (ms < -60_000) {
+    return 'in the future';
+  }
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 5) {
+    return 'just now';
+  }
+  if (seconds < 60) {
+    return `${seconds} s ago`;
+  }
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) {
+    return `${minutes} min ago`;
+  }
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) {
+    return `${hours} h ago`;
+  }
+  return `${Math.floor(hours / 24)} d ago`;
+}
