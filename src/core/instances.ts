@@ -65,6 +65,9 @@ export function parseRuntimeStatus(value: string, field = 'runtime-status'): Run
   return match;
 }
 
+/** Excludes durable entities, whose ids (`@name@key`) are the only ones starting with '@'. */
+export const NO_ENTITIES_FILTER = "PartitionKey lt '@' or PartitionKey ge 'A'";
+
 /** The OData filter for a query (reference §2.5); '' means every instance. */
 export function instanceFilter(q: InstanceQuery): string {
   if (q.createdAfter && q.createdBefore && q.createdAfter > q.createdBefore) {
@@ -77,7 +80,7 @@ export function instanceFilter(q: InstanceQuery): string {
     statuses.length > 0 && or(...statuses.map((s) => eq('RuntimeStatus', s))),
     q.instanceIdPrefix ? partitionKeyPrefix(q.instanceIdPrefix) : undefined,
     q.name ? eq('Name', q.name) : undefined,
-    q.includeEntities === false && "PartitionKey lt '@' or PartitionKey ge 'A'",
+    q.includeEntities === false && NO_ENTITIES_FILTER,
   );
 }
 

@@ -7,7 +7,7 @@ import { ValidationError, throwIfAborted } from './errors';
 import { controlQueueName, hubResourceNames } from './format/names';
 import { and, eq, odataDateTime, or } from './format/odata';
 import { controlQueueFor } from './format/partition';
-import { instanceColumns, toInstanceStatus } from './instances';
+import { NO_ENTITIES_FILTER, instanceColumns, toInstanceStatus } from './instances';
 import { queryPage } from './storage/rows';
 import { isNotFound, toDurableError } from './storage/errors';
 
@@ -18,6 +18,8 @@ export interface StuckQuery {
   statuses?: readonly RuntimeStatus[];
   /** Most instances returned (the oldest): default 500, 1..5000. */
   limit?: number;
+  /** Durable entities too (default false: an entity is Running while it exists, idle or not). */
+  includeEntities?: boolean;
 }
 
 export interface StuckInstance {
@@ -79,7 +81,12 @@ export async function findStuckInstances(
 
   const names = hubResourceNames(hub.name);
   const table = hub.clients.table(names.instancesTable);
-  const filter = and(or(...statuses.map((s) => eq('RuntimeStatus', s))), `LastUpdatedTime lt ${odataDateTime(q.lastUpdatedBefore)}`);
+  const filter = and(
+    or(...statuses.map((s) => eq('RuntimeStatus', s))),
+    `LastUpdatedTime lt ${odataDateTime(q.lastUpdatedBefore)}`,
+    // Entities are Running for as long as they exist: old ones are idle, not stuck.
+    !q.includeEntities && NO_ENTITIES_FILTER,
+  );
   const select = instanceColumns({});
   let kept: InstanceStatus[] = [];
   let matched = 0;

@@ -22,7 +22,7 @@ import {
   toLocalDateTime,
   toggleStatus,
 } from '../../src/webview/model/hubFilter';
-import { formatAge, formatHubDuration, hasInvisible, oneLine, plural, visibleText } from '../../src/webview/model/hubFormat';
+import { formatAge, formatHubDuration, hasInvisible, oneLine, plural, shortQueueName, visibleText } from '../../src/webview/model/hubFormat';
 import { HubListModel, rowDurationMs } from '../../src/webview/model/hubListModel';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
@@ -441,5 +441,11 @@ describe('hub protocol schemas against what the page sends', () => {
     rejects(HubRequests.copyIds, { ids: [''] }, /ids\[0\]/);
     assert.throws(() => hubQuerySchema({ ...q, includeEntities: 'yes' }, 'query'), /includeEntities: expected a boolean/);
     assert.throws(() => parsePageMessage(HUB_PROTOCOL, { type: 'request', id: 3, method: 'instance/status', params: {} }), /not a hub request/);
+  });
+
+  it('shortens queue names to what tells them apart', () => {
+    assert.equal(shortQueueName('samplehub-control-03'), 'control-03');
+    assert.equal(shortQueueName('my-hub-workitems'), 'workitems');
+    assert.equal(shortQueueName('odd-queue'), 'odd-queue');
   });
 });

@@ -7,7 +7,7 @@ import { HubRequests } from '../../shared/protocol/hub';
 import { append, button, clear, h, icon } from '../dom';
 import { formatTimestamp } from '../instance/format';
 import { STUCK_MAX, STUCK_MIN, isStuckThreshold } from '../model/hubFilter';
-import { formatAge, formatCount, plural, visibleText } from '../model/hubFormat';
+import { formatAge, formatCount, plural, shortQueueName, visibleText } from '../model/hubFormat';
 import type { SortKey } from '../model/hubListModel';
 import { HubListModel, SORT_KEYS } from '../model/hubListModel';
 import { BulkToolbar } from './bulkToolbar';
@@ -52,7 +52,7 @@ export class StuckTab {
           render: (r) => h('span', { class: 'age', text: r.lastUpdatedTime ? formatAge(Date.now() - Date.parse(r.lastUpdatedTime)) : '' }),
           title: (r) => (r.lastUpdatedTime ? `${shortTime(r.lastUpdatedTime)} (${r.lastUpdatedTime})` : undefined),
         },
-        { id: 'queue', label: 'Control queue', render: (r) => h('span', { class: 'mono', text: visibleText(r.controlQueue) }), title: (r) => r.controlQueue },
+        { id: 'queue', label: 'Control queue', render: (r) => h('span', { class: 'mono', text: visibleText(shortQueueName(r.controlQueue)) }), title: (r) => r.controlQueue },
         { id: 'messages', label: 'Queue messages', render: (r) => this.depthCell(r.controlQueue) },
       ],
       selection: {
@@ -253,7 +253,7 @@ export class StuckTab {
       h(
         'tr',
         { class: `queue-depth${q.messages ? ' has-messages' : ''}`, attrs: { 'data-queue': q.queue } },
-        h('td', { class: 'mono queue-name', title: q.queue, text: visibleText(q.queue) }),
+        h('td', { class: 'mono queue-name', title: q.queue, text: visibleText(shortQueueName(q.queue)) }),
         h('td', { class: 'num', text: q.messages === null ? 'missing' : formatCount(q.messages) }),
         h('td', { class: 'num muted', text: stuckPerQueue.has(q.queue) ? formatCount(stuckPerQueue.get(q.queue) ?? 0) : '' }),
       ),

@@ -91,3 +91,8 @@ export function formatAge(ms: number): string {
   }
   return `${Math.floor(hours / 24)} d ago`;
 }
+
+/** `samplehub-control-03` → `control-03`, `samplehub-workitems` → `workitems` (the hub is in the header). */
+export function shortQueueName(queue: string): string {
+  return /-(control-\d+|workitems)$/.exec(queue)?.[1] ?? queue;
+}
