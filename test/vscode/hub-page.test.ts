@@ -119,6 +119,8 @@ describe('Task hub page (webview in code-server)', () => {
     const outcomes = await f.locator('.bulk-result').evaluateAll((els) => els.map((e) => e.getAttribute('data-outcome')));
     assert.ok(outcomes.length > 0 && outcomes.every((o) => o === 'succeeded'), JSON.stringify(outcomes));
     await screenshot(wb!.page, 'hub-page-bulk');
+    await f.locator('.bulk-dismiss').click();
+    await f.locator('.bulk-panel').waitFor({ state: 'hidden', timeout: 10_000 });
     // The terminate messages were real: the worker ends every one of them.
     for (const id of bulkIds) {
       const r = await waitForStatus(hub!, { instanceId: id, until: (s) => s.runtimeStatus === 'Terminated', timeoutMs: 60_000, intervalMs: 250 });

@@ -7,7 +7,7 @@ import { HubRequests } from '../../shared/protocol/hub';
 import { append, button, clear, h, icon } from '../dom';
 import { formatTimestamp } from '../instance/format';
 import type { ResultFilter } from '../model/bulkModel';
-import { BULK_ACTION_SPECS, BulkRun, RESULT_FILTERS, outcomeLine, summaryLine } from '../model/bulkModel';
+import { BULK_ACTION_SPECS, BulkRun, RESULT_FILTERS, outcomeLine } from '../model/bulkModel';
 import { formatCount, oneLine, plural } from '../model/hubFormat';
 import type { PageClient } from '../rpc';
 import type { BulkTargetChoice } from './bulkForm';
@@ -222,7 +222,8 @@ export class BulkController {
     clear(this.summary);
     this.summary.hidden = !run.finished;
     if (run.summary) {
-      append(this.summary, h('div', { class: 'bulk-summary-message', text: run.summary.message }), h('div', { class: 'muted', text: summaryLine(run.summary) }));
+      // The host's message has the counts (and says if it was cancelled).
+      append(this.summary, h('div', { class: 'bulk-summary-message', text: run.summary.message }));
     } else if (run.error) {
       append(this.summary, h('div', { class: 'error-text', text: run.error }), h('div', { class: 'muted', text: `Results so far: ${outcomeLine(run.counts)}` }));
     }

@@ -52,12 +52,6 @@ export function outcomeLine(counts: { succeeded: number; failed: number; skipped
   return `${formatCount(counts.succeeded)} succeeded, ${formatCount(counts.failed)} failed, ${formatCount(counts.skipped)} skipped`;
 }
 
-/** The summary's one line after the host's own message. */
-export function summaryLine(summary: BulkSummary): string {
-  const line = `${plural(summary.total, 'instance')}: ${outcomeLine(summary)}`;
-  return summary.cancelled ? `Cancelled. ${line}` : line;
-}
-
 export class BulkRun {
   readonly items: BulkItem[] = [];
   readonly counts: Record<BulkOutcome, number> = { succeeded: 0, failed: 0, skipped: 0 };
