@@ -39,12 +39,15 @@ export interface DurableExplorerApi {
     info(): InstancePageInfo[];
     /** Handles `message` as if the page of `instanceId` had posted it; resolves with the outcome. */
     receive(instanceId: string, message: unknown): Promise<ReceiveOutcome>;
+    /** Restores a page from a saved state, as the serializer does after a window reload. */
+    restore(state: unknown): Promise<void>;
     closeAll(): void;
   };
   /** The open task hub pages, likewise. */
   readonly hubPages: {
     info(): PageInfo<HubTarget>[];
     receive(hubName: string, message: unknown): Promise<ReceiveOutcome>;
+    restore(state: unknown): Promise<void>;
     closeAll(): void;
   };
 }
@@ -90,11 +93,13 @@ export function activate(context: vscode.ExtensionContext): DurableExplorerApi {
     instancePages: {
       info: () => pages.info(),
       receive: (instanceId, message) => pages.receive(instanceId, message),
+      restore: (state) => pages.restore(state),
       closeAll: () => pages.closeAll(),
     },
     hubPages: {
       info: () => hubPages.info(),
       receive: (hubName, message) => hubPages.receive(hubName, message),
+      restore: (state) => hubPages.restore(state),
       closeAll: () => hubPages.closeAll(),
     },
   };

@@ -221,4 +221,40 @@ describe('Task hub page (host side)', function () {
     assert.equal(refused.code, 'Validation');
     assert.equal((await request<{ cancelled: boolean }>(name, 'hub/cancelBulk', { operationId: 'nothing-running' })).cancelled, false);
   });
+
+  it('the serializers restore pages from their saved state (as after a window reload), and refuse anything else', async () => {
+    const connectionId = (await hubNode(api)).parent.spec.id;
+    try {
+      await api.hubPages.restore({ v: 1, target: { connectionId, hubName: HUB }, ui: { tab: 'stuck' } });
+      assert.deepEqual(api.hubPages.info().map((p) => p.target), [{ connectionId, hubName: HUB }]);
+      assert.equal(api.hubPages.info()[0].title, HUB);
+      const counts = await request<HubCountsResult>(HUB, 'hub/counts', { query: ALL });
+      assert.ok(counts.total > 0);
+
+      // A hub that is no longer in the tree: the page opens and says why it cannot show it.
+      api.hubPages.closeAll();
+      await api.hubPages.restore({ v: 1, target: { connectionId: 'removed-connection', hubName: HUB } });
+      assert.equal(api.hubPages.info().length, 1);
+      const gone = await failure(HUB, 'hub/counts', { query: ALL });
+      assert.equal(gone.code, 'Unavailable');
+      assert.match(gone.message, /no longer in the Task Hubs view/);
+
+      // State of another version, or not ours: no page.
+      api.hubPages.closeAll();
+      for (const state of [undefined, { v: 2, target: { connectionId, hubName: HUB } }, { v: 1, target: { connectionId, hubName: '' } }, { v: 1, target: { connectionId } }]) {
+        await api.hubPages.restore(state);
+      }
+      assert.deepEqual(api.hubPages.info(), []);
+
+      await api.instancePages.restore({ v: 1, target: { connectionId, hubName: HUB, instanceId: 'approval-approved' } });
+      assert.deepEqual(
+        api.instancePages.info().map((p) => p.instanceId),
+        ['approval-approved'],
+      );
+      const outcome = await api.instancePages.receive('approval-approved', { type: 'request', id: nextId++, method: 'instance/status', params: {} });
+      assert.ok(outcome.kind === 'reply' && outcome.reply.ok && (outcome.reply.result as { found: boolean }).found);
+    } finally {
+      api.instancePages.closeAll();
+    }
+  });
 });

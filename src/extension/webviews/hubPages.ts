@@ -61,6 +61,11 @@ export class HubPages implements vscode.Disposable {
     return this.registry.receive((t) => t.hubName === hubName, raw);
   }
 
+  /** Restores a page from the state its page saved, as after a window reload (tests). */
+  restore(state: unknown): Promise<void> {
+    return this.registry.restore(state);
+  }
+
   closeAll(): void {
     this.registry.closeAll();
   }

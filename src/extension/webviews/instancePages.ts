@@ -72,6 +72,11 @@ export class InstancePages implements vscode.Disposable {
     return this.registry.receive((t) => t.instanceId === instanceId, raw);
   }
 
+  /** Restores a page from the state its page saved, as after a window reload (tests). */
+  restore(state: unknown): Promise<void> {
+    return this.registry.restore(state);
+  }
+
   closeAll(): void {
     this.registry.closeAll();
   }

@@ -104,6 +104,12 @@ export class PageRegistry<Target extends PageTarget, P extends RegisteredPage<Ta
     this.adopt(panel, target, hubNode, unavailable);
   }
 
+  /** Restores a page from a saved state in a new panel, as the workbench does after a reload (tests). */
+  async restore(state: unknown): Promise<void> {
+    const panel = vscode.window.createWebviewPanel(this.o.viewType, 'Restoring…', { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, webviewOptions(this.o.extensionUri));
+    await this.deserializeWebviewPanel(panel, state);
+  }
+
   private adopt(panel: vscode.WebviewPanel, target: Target, hubNode: HubNode | undefined, unavailable?: string): P {
     let page: P;
     try {
