@@ -22,7 +22,7 @@ export { restartInstance } from './operations/restart';
 export type { RestartResult } from './operations/restart';
 export { purgeInstance, purgeInstances } from './operations/purge';
 export type { PurgeResult, PurgeByFilterResult, PurgeByFilterOptions, PurgedInstanceReport } from './operations/purge';
-export { runBulkAction, countMatchingInstances, DEFAULT_BULK_CONCURRENCY } from './operations/bulk';
+export { runBulkAction, countMatchingInstances, DEFAULT_BULK_CONCURRENCY, BULK_ACTION_LABELS } from './operations/bulk';
 export type { BulkActionSpec, BulkTargetSpec, BulkOutcome, BulkItemResult, BulkActionOptions, BulkActionResult } from './operations/bulk';
 export { findStuckInstances, readQueueDepths } from './stuck';
 export type { StuckQuery, StuckInstance, QueueDepthInfo } from './stuck';

@@ -261,6 +261,8 @@ describe('Instance page (webview in code-server)', () => {
     const restored = await instancePageFrame(p, 'approval-timed-out', { timeout: 90_000 });
     await restored.locator('.status-badge .status-text').filter({ hasNotText: 'Loading…' }).waitFor({ timeout: 30_000 });
     assert.equal((await restored.locator('.status-badge .status-text').textContent())?.trim(), 'Completed');
+    // Its UI state came back with it: the Timeline tab, as it was left.
+    assert.equal(await restored.locator('#tab-timeline').getAttribute('aria-selected'), 'true');
     await screenshot(p, 'instance-page-restored-after-reload');
   });
 });

@@ -72,7 +72,8 @@ function purgedMessage(rows: number, blobs: number): string {
   return `Purged: ${plural(rows, 'row')}, ${plural(blobs, 'blob')}`;
 }
 
-const LABELS: Record<BulkActionSpec['kind'], string> = {
+/** How each action is named in messages ("Terminate: 50 instances — …"). */
+export const BULK_ACTION_LABELS: Record<BulkActionSpec['kind'], string> = {
   terminate: 'Terminate',
   suspend: 'Suspend',
   resume: 'Resume',
@@ -88,7 +89,7 @@ function validate(o: BulkActionOptions): { concurrency: number; eventData: strin
     throw new ValidationError('concurrency', `Concurrency must be a whole number from 1 to ${MAX_BULK_CONCURRENCY}.`);
   }
   const action = o.action as { kind?: unknown };
-  if (!Object.hasOwn(LABELS, String(action?.kind))) {
+  if (!Object.hasOwn(BULK_ACTION_LABELS, String(action?.kind))) {
     throw new ValidationError('action', `Unknown bulk action '${String(action?.kind)}'.`);
   }
   let eventData: string | null = null;
@@ -166,7 +167,7 @@ class Tally {
     this.o.onItem?.(item);
     const of = this.expected === undefined ? '' : ` of ${this.expected}`;
     this.o.onProgress?.({
-      message: `${LABELS[this.o.action.kind]}: ${r.total}${of} done (${r.succeeded} succeeded, ${r.skipped} skipped, ${r.failed} failed)`,
+      message: `${BULK_ACTION_LABELS[this.o.action.kind]}: ${r.total}${of} done (${r.succeeded} succeeded, ${r.skipped} skipped, ${r.failed} failed)`,
       done: r.total,
       total: this.expected,
     });

@@ -3,7 +3,7 @@
 // hub the panel was opened for. Every request is validated (src/shared/protocol/hub.ts) before it
 // runs; the page never touches storage.
 import type * as vscode from 'vscode';
-import { countInstancesByStatus, findStuckInstances, iterateInstances, queryInstances, readQueueDepths, runBulkAction } from '../../core';
+import { BULK_ACTION_LABELS, countInstancesByStatus, findStuckInstances, iterateInstances, queryInstances, readQueueDepths, runBulkAction } from '../../core';
 import type { BulkActionSpec, BulkItemResult, BulkTargetSpec, InstanceQuery, InstanceStatus, JsonValue, RuntimeStatus } from '../../core';
 import type {
   BulkItem,
@@ -20,7 +20,6 @@ import type {
   HubTarget,
 } from '../../shared/protocol';
 import { HUB_PROTOCOL, HubNotifications, HubRequests } from '../../shared/protocol';
-import { jsonProblem } from '../../shared/validation';
 import type { Ui } from '../commands/ui';
 import type { HubNode } from '../tree/nodes';
 import type { TaskHubTreeProvider } from '../tree/treeProvider';
@@ -99,16 +98,9 @@ export function toHubRow(s: InstanceStatus): HubInstanceRow {
 
 function toBulkAction(p: HubBulkParams['action']): BulkActionSpec {
   switch (p.action) {
-    case 'raiseEvent': {
-      const problem = jsonProblem(p.eventData);
-      if (problem) {
-        throw new RequestError(problem, 'Validation');
-      }
-      if (!p.eventName.trim()) {
-        throw new RequestError('The event name is required.', 'Validation');
-      }
+    case 'raiseEvent':
+      // Core checks the name and the JSON before anything is sent.
       return { kind: 'raiseEvent', eventName: p.eventName.trim(), eventData: p.eventData.trim() ? p.eventData : null };
-    }
     case 'purge':
       return { kind: 'purge' };
     default:
@@ -116,19 +108,10 @@ function toBulkAction(p: HubBulkParams['action']): BulkActionSpec {
   }
 }
 
-const VERBS: Record<HubBulkParams['action']['action'], string> = {
-  terminate: 'Terminate',
-  suspend: 'Suspend',
-  resume: 'Resume',
-  rewind: 'Rewind',
-  raiseEvent: 'Raise event',
-  purge: 'Purge',
-};
-
 export function bulkSummaryMessage(s: Omit<BulkSummary, 'message'>): string {
   const n = (x: number): string => x.toLocaleString('en-US');
   const parts = [`${n(s.succeeded)} succeeded`, `${n(s.failed)} failed`, `${n(s.skipped)} skipped`];
-  return `${VERBS[s.action]}: ${s.cancelled ? 'cancelled after ' : ''}${n(s.total)} instance${s.total === 1 ? '' : 's'} — ${parts.join(', ')}.`;
+  return `${BULK_ACTION_LABELS[s.action]}: ${s.cancelled ? 'cancelled after ' : ''}${n(s.total)} instance${s.total === 1 ? '' : 's'} — ${parts.join(', ')}.`;
 }
 
 export class HubPanel implements vscode.Disposable {

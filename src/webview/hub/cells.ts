@@ -4,8 +4,9 @@ import type { HubInstanceRow } from '../../shared/protocol/hub';
 import { h, icon } from '../dom';
 import { STATUS_ICONS, formatTimestamp, statusClass } from '../instance/format';
 import { formatHubDuration, hasInvisible, oneLine, visibleText } from '../model/hubFormat';
-import { rowDurationMs } from '../model/hubListModel';
-import type { TableColumn } from './table';
+import type { HubListModel, SortKey } from '../model/hubListModel';
+import { SORT_KEYS, rowDurationMs } from '../model/hubListModel';
+import type { TableColumn, TableSelection, TableSort } from './table';
 
 /** The instance id as a link-styled button that opens the instance page. */
 export function idLink(instanceId: string, open: (id: string) => void): HTMLElement {
@@ -75,4 +76,35 @@ export function instanceColumns(open: (id: string) => void, now: () => number): 
       title: (r) => (r.customStatus === null ? undefined : r.customStatus.slice(0, 2000)),
     },
   ];
+}
+
+/** A table's selection, kept by a list model; `changed` runs after every change (the toolbar follows). */
+export function modelSelection<T extends HubInstanceRow>(model: HubListModel<T>, changed: () => void): TableSelection {
+  return {
+    isSelected: (pos) => model.isSelected(pos),
+    click: (pos, shift) => {
+      model.click(pos, shift);
+      changed();
+    },
+    headerState: () => model.headerState(),
+    setAll: (on) => {
+      model.selectAll(on);
+      changed();
+    },
+    label: (pos) => `Select ${model.at(pos).instanceId}`,
+  };
+}
+
+/** A table's sorting, kept by a list model; `sorted` shows the rows in their new order. */
+export function modelSort<T extends HubInstanceRow>(model: HubListModel<T>, enabled: () => boolean, sorted: () => void): TableSort {
+  return {
+    current: () => model.sort,
+    enabled,
+    toggle: (key) => {
+      if ((SORT_KEYS as readonly string[]).includes(key)) {
+        model.toggleSort(key as SortKey);
+        sorted();
+      }
+    },
+  };
 }

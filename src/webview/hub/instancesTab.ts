@@ -8,9 +8,9 @@ import type { HubFilterInput } from '../model/hubFilter';
 import { matchingCount, resolveFilter } from '../model/hubFilter';
 import { formatCount, plural } from '../model/hubFormat';
 import type { SortKey } from '../model/hubListModel';
-import { HubListModel, SORT_KEYS } from '../model/hubListModel';
+import { HubListModel } from '../model/hubListModel';
 import { BulkToolbar } from './bulkToolbar';
-import { instanceColumns } from './cells';
+import { instanceColumns, modelSelection, modelSort } from './cells';
 import { FilterBar } from './filters';
 import type { TabContext } from './types';
 import { VirtualTable } from './table';
@@ -59,29 +59,8 @@ export class InstancesTab {
       rowClass: 'hub-row',
       label: 'Instances',
       columns: instanceColumns((id) => ctx.openInstance(id), () => Date.now()),
-      selection: {
-        isSelected: (pos) => model.isSelected(pos),
-        click: (pos, shift) => {
-          model.click(pos, shift);
-          this.toolbar.update();
-        },
-        headerState: () => model.headerState(),
-        setAll: (on) => {
-          model.selectAll(on);
-          this.toolbar.update();
-        },
-        label: (pos) => `Select ${model.at(pos).instanceId}`,
-      },
-      sort: {
-        current: () => model.sort,
-        enabled: () => this.complete,
-        toggle: (key) => {
-          if ((SORT_KEYS as readonly string[]).includes(key)) {
-            model.toggleSort(key as SortKey);
-            this.showRows(true);
-          }
-        },
-      },
+      selection: modelSelection(model, () => this.toolbar.update()),
+      sort: modelSort(model, () => this.complete, () => this.showRows(true)),
       rowAttrs: (row) => ({ 'data-status': row.runtimeStatus.slice(0, 40) }),
       activate: (row) => ctx.openInstance(row.instanceId),
       nearEnd: () => void this.loadMore(),

@@ -8,10 +8,9 @@ import { append, button, clear, h, icon } from '../dom';
 import { formatTimestamp } from '../instance/format';
 import { STUCK_MAX, STUCK_MIN, isStuckThreshold } from '../model/hubFilter';
 import { formatAge, formatCount, plural, shortQueueName, visibleText } from '../model/hubFormat';
-import type { SortKey } from '../model/hubListModel';
-import { HubListModel, SORT_KEYS } from '../model/hubListModel';
+import { HubListModel } from '../model/hubListModel';
 import { BulkToolbar } from './bulkToolbar';
-import { commonColumns, shortTime } from './cells';
+import { commonColumns, modelSelection, modelSort, shortTime } from './cells';
 import { VirtualTable } from './table';
 import type { TabContext } from './types';
 
@@ -55,29 +54,8 @@ export class StuckTab {
         { id: 'queue', label: 'Control queue', render: (r) => h('span', { class: 'mono', text: visibleText(shortQueueName(r.controlQueue)) }), title: (r) => r.controlQueue },
         { id: 'messages', label: 'Queue messages', render: (r) => this.depthCell(r.controlQueue) },
       ],
-      selection: {
-        isSelected: (pos) => model.isSelected(pos),
-        click: (pos, shift) => {
-          model.click(pos, shift);
-          this.toolbar.update();
-        },
-        headerState: () => model.headerState(),
-        setAll: (on) => {
-          model.selectAll(on);
-          this.toolbar.update();
-        },
-        label: (pos) => `Select ${model.at(pos).instanceId}`,
-      },
-      sort: {
-        current: () => model.sort,
-        enabled: () => !!this.result && !this.result.truncated,
-        toggle: (key) => {
-          if ((SORT_KEYS as readonly string[]).includes(key)) {
-            model.toggleSort(key as SortKey);
-            this.showRows();
-          }
-        },
-      },
+      selection: modelSelection(model, () => this.toolbar.update()),
+      sort: modelSort(model, () => !!this.result && !this.result.truncated, () => this.showRows()),
       activate: (row) => ctx.openInstance(row.instanceId),
       empty: () => (this.loading ? 'Looking for stuck instances…' : this.error ? 'The search failed.' : this.searched ? 'No stuck instances: every Running or Pending instance was updated within the threshold.' : 'Press Find to look for stuck instances.'),
     });
