@@ -2,8 +2,8 @@
 //
 // The page resolves its time range to concrete dates once, when the user applies a filter, so the
 // list, the counts, a bulk preview and the bulk action itself all run the very same query.
-import type { Infer, ParamsOf, ViewProtocol } from './kit';
-import { isPlainObject, notification, request, s, viewProtocol } from './kit';
+import type { Infer, PageState, ParamsOf, ViewProtocol } from './kit';
+import { notification, request, s, targetFromState, viewProtocol } from './kit';
 
 export const HUB_VIEW_TYPE = 'durableExplorer.hub';
 
@@ -35,21 +35,10 @@ export const hubTargetSchema = s.object({
 });
 export type HubTarget = Infer<typeof hubTargetSchema>;
 
-export interface HubPageState {
-  v: 1;
-  target: HubTarget;
-  ui?: Record<string, unknown>;
-}
+export type HubPageState = PageState<HubTarget>;
 
 export function hubTargetFromState(state: unknown): HubTarget | undefined {
-  if (!isPlainObject(state) || state.v !== 1) {
-    return undefined;
-  }
-  try {
-    return hubTargetSchema(state.target, 'target');
-  } catch {
-    return undefined;
-  }
+  return targetFromState(state, hubTargetSchema);
 }
 
 export interface HubPageSettings {

@@ -1,6 +1,6 @@
 // The instance page's messages (see kit.ts for the envelope and the schema helpers).
-import type { Infer, JsonValue, ParamsOf, ValueView, ViewProtocol } from './kit';
-import { isPlainObject, notification, request, s, viewProtocol } from './kit';
+import type { Infer, JsonValue, PageState, ParamsOf, ValueView, ViewProtocol } from './kit';
+import { notification, request, s, targetFromState, viewProtocol } from './kit';
 
 
 export const INSTANCE_VIEW_TYPE = 'durableExplorer.instance';
@@ -20,22 +20,10 @@ export const panelTargetSchema = s.object({
 });
 export type PanelTarget = Infer<typeof panelTargetSchema>;
 
-/** What the page keeps with setState (the UI part is the page's business; the host checks only the target). */
-export interface InstancePageState {
-  v: 1;
-  target: PanelTarget;
-  ui?: Record<string, unknown>;
-}
+export type InstancePageState = PageState<PanelTarget>;
 
 export function panelTargetFromState(state: unknown): PanelTarget | undefined {
-  if (!isPlainObject(state) || state.v !== 1) {
-    return undefined;
-  }
-  try {
-    return panelTargetSchema(state.target, 'target');
-  } catch {
-    return undefined;
-  }
+  return targetFromState(state, panelTargetSchema);
 }
 
 export interface InstanceHello {

@@ -297,3 +297,24 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  */
 export type ValueView = { kind: 'value'; value: JsonValue; size: number } | { kind: 'truncated'; text: string; size: number };
 
+// ---- Saved page state ---------------------------------------------------------------------------
+
+/** What a page keeps with setState: which subject it shows (the host checks it), and its UI state. */
+export interface PageState<Target> {
+  v: 1;
+  target: Target;
+  /** The page's own business; the host never reads it. */
+  ui?: Record<string, unknown>;
+}
+
+/** The target in a saved page state, or undefined when the state is not one this version wrote. */
+export function targetFromState<T>(state: unknown, schema: Schema<T>): T | undefined {
+  if (!isPlainObject(state) || state.v !== 1) {
+    return undefined;
+  }
+  try {
+    return schema(state.target, 'target');
+  } catch {
+    return undefined;
+  }
+}
