@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { TableClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
-import { BlobServiceClient } from '@azure/storage-blob';
 import type { BulkActionOptions, BulkActionResult, BulkItemResult, TaskHub } from '../../src/core';
 import {
   UnreachableError,
@@ -18,11 +17,11 @@ import {
 } from '../../src/core';
 import { escapePartitionKey } from '../../src/core/format/keys';
 import { controlQueueFor } from '../../src/core/format/partition';
-import { hubResourceNames } from '../../src/core/format/names';
 import { HistoryBuilder, HubWriter } from '../../tools/seed/hubWriter';
 import type { DateTimeInput, WrittenInstance } from '../../tools/seed/hubWriter';
 import { writeFailedActivity } from '../../tools/seed/sampleHubs';
 import { sharedAzurite } from './setup';
+import { belongsTo, hubSnapshot } from '../support/storageSnapshot';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 const MINUTE = 60_000;
@@ -39,9 +38,6 @@ function table(name: string): TableClient {
 }
 function queues(): QueueServiceClient {
   return QueueServiceClient.fromConnectionString(cs());
-}
-function blobs(): BlobServiceClient {
-  return BlobServiceClient.fromConnectionString(cs());
 }
 
 interface QueueMessage {
@@ -77,25 +73,8 @@ async function clearQueues(hub: string, partitions: number): Promise<void> {
   }
 }
 
-/** Everything in a hub's tables and large-message blobs, one line each, for before/after comparisons. */
-async function snapshot(hub: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const t of [`${hub}Instances`, `${hub}History`]) {
-    for await (const r of table(t).listEntities()) {
-      const { etag: _etag, timestamp: _ts, ...rest } = r as Record<string, unknown>;
-      out.push(`${t}|${JSON.stringify(rest)}`);
-    }
-  }
-  for await (const b of blobs().getContainerClient(hubResourceNames(hub).largeMessagesContainer).listBlobsFlat()) {
-    out.push(`blob|${b.name}`);
-  }
-  return out.sort();
-}
-
-/** True for snapshot lines (rows or blobs) that belong to the instance. */
-function belongsTo(line: string, instanceId: string): boolean {
-  const pk = escapePartitionKey(instanceId);
-  return line.includes(`"partitionKey":${JSON.stringify(pk)}`) || line.startsWith(`blob|${pk}/`);
+function snapshot(hub: string): Promise<string[]> {
+  return hubSnapshot(cs(), hub);
 }
 
 async function instanceExists(hub: string, id: string): Promise<boolean> {
@@ -356,7 +335,8 @@ describe('bulk actions (integration)', function () {
       await writeRunning(w, 'p-run-00', { name: 'Alpha' });
       const hub = await openHub(HUB);
       const before = await snapshot(HUB);
-      assert.ok(before.some((l) => l.startsWith('blob|p-x-00/')) && before.some((l) => l.startsWith('blob|q-x-00/')), 'blobs to delete and to keep');
+      const isBlobOf = (l: string, id: string): boolean => l.startsWith('blob|') && belongsTo(l, id);
+      assert.ok(before.some((l) => isBlobOf(l, 'p-x-00')) && before.some((l) => isBlobOf(l, 'q-x-00')), 'blobs to delete and to keep');
 
       // An active status in the query is refused before anything is deleted.
       await assert.rejects(
