@@ -348,6 +348,11 @@ class Executor implements OrchestrationContext {
         }
         break;
       case 'ExecutionSuspended':
+        // After a terminate in the same batch the orchestration is over: the suspend changes
+        // nothing (DTFx's executor stops at ExecutionTerminated; the event stays in history).
+        if (this.completedOrTerminated) {
+          break;
+        }
         this.suspended = true;
         for (const [id, action] of this.actions) {
           this.suspendedActions.set(id, action);
