@@ -10,6 +10,7 @@ import { isEmulatorEndpoint } from '../connections/emulator';
 import type { ConnectionSpec, OpenedConnection } from '../connections/types';
 import type { Log } from '../log';
 import { readSettings } from '../settings';
+import { ConnectionRecovery } from './recovery';
 import type { Telemetry } from '../telemetry';
 import {
   HUB_CONTEXT_VALUE,
@@ -46,6 +47,7 @@ export function oneLine(text: string): string {
 }
 
 export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly recovery = new ConnectionRecovery();
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly groups = new Map<string, GroupState>();
@@ -190,8 +192,21 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         { level: 'hubs', connectionKind: node.spec.kind, result: 'Failed', errorCode: errorCode(e) },
         { durationMs: Date.now() - started },
       );
+      if (errorCode(e) === 'Unreachable') {
+        // Storage may come back (Azurite restarted): reload the connection when it answers again.
+        this.recovery.schedule(
+          node.id,
+          async (signal) => listTaskHubs((await this.connections.open(node.spec)).clients, { signal }),
+          () => this.refresh(node),
+        );
+      }
       return [this.errorMessage(node, e, opened?.clients.endpoints.table)];
     }
+  }
+
+  /** Whether a connection that failed as unreachable is being probed to come back by itself (tests). */
+  isRecovering(node: ConnectionNode): boolean {
+    return this.recovery.isScheduled(node.id);
   }
 
   private hubNode(parent: ConnectionNode, opened: OpenedConnection, info: TaskHubInfo): HubNode {
@@ -373,6 +388,7 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     }
     switch (node.type) {
       case 'connection':
+        this.recovery.cancel(node.id);
         this.connections.invalidate(node.spec.id);
         this.hubChildren.delete(node.id);
         this.clearGroupsUnder(node.id);
@@ -483,6 +499,7 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   dispose(): void {
+    this.recovery.dispose();
     this.disposables.forEach((d) => d.dispose());
   }
 }
