@@ -90,6 +90,9 @@ describe('Hostile data (tree and webviews in code-server)', () => {
     const item = await revealTreeItem(page, HOSTILE_IDS.markup, { within: view, byLabel: true });
     assert.equal(((await item.locator('.label-name').textContent()) ?? '').trim(), HOSTILE_IDS.markup);
     assert.equal(await view.locator('img').count(), 0, 'no element was made from a label');
+    // A bidi override in an id is shown escaped, so it cannot reverse the rest of the row.
+    const bidi = await revealTreeItem(page, 'xss-evil\\u202Egnp.exe', { within: view, byLabel: true });
+    assert.equal(((await bidi.locator('.label-name').textContent()) ?? '').trim(), 'xss-evil\\u202Egnp.exe');
     await screenshot(page, 'hostile-tree');
     assertNothingRanOrLoaded(await canaries(page));
   });

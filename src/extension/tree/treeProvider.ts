@@ -11,6 +11,7 @@ import type { ConnectionSpec, OpenedConnection } from '../connections/types';
 import type { Log } from '../log';
 import { readSettings } from '../settings';
 import { ConnectionRecovery } from './recovery';
+import { visibleText } from '../../shared/text';
 import type { Telemetry } from '../telemetry';
 import {
   HUB_CONTEXT_VALUE,
@@ -364,9 +365,10 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private instanceItem(node: InstanceNode): vscode.TreeItem {
     const { instance } = node;
     const pending = this.pending.get(pendingKey(node.parent.parent, instance.instanceId));
-    const item = new vscode.TreeItem(instance.instanceId, vscode.TreeItemCollapsibleState.None);
+    // Ids and names are untrusted: a bidi override or a control character must not reorder the row.
+    const item = new vscode.TreeItem(visibleText(instance.instanceId), vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
-    const parts = [instance.name, pending ?? String(instance.runtimeStatus), relativeTime(instance.createdTime)].filter(Boolean);
+    const parts = [visibleText(instance.name), pending ?? String(instance.runtimeStatus), relativeTime(instance.createdTime)].filter(Boolean);
     item.description = parts.join(' · ');
     item.tooltip = instanceTooltip(instance, pending);
     item.iconPath = pending ? new vscode.ThemeIcon('loading~spin') : statusIcon(String(instance.runtimeStatus));
