@@ -18,6 +18,12 @@ export interface FlagSpec {
   required?: boolean;
   /** List flags only: split values at commas too (default true). */
   splitCommas?: boolean;
+  /**
+   * String and optional flags: accept `''`. Off by default: an empty value is nearly always an
+   * unset shell variable (`--task-hub-name "$HUB"`), and silently treating it as "not given" could
+   * pick another hub or instance.
+   */
+  allowEmpty?: boolean;
 }
 
 export interface CommandSpec {
@@ -273,6 +279,9 @@ function parseCommandFlags(
         } else {
           fail(`Flag ${shown} needs a value${spec.value ? ` (${spec.value})` : ''}.`);
         }
+        if (values[spec.name] === '' && !spec.allowEmpty) {
+          fail(`Flag ${shown} was given an empty value; it needs ${spec.value ?? 'a value'}.`);
+        }
         break;
       }
       case 'optional': {
@@ -282,6 +291,9 @@ function parseCommandFlags(
           values[spec.name] = tokens[i++];
         } else {
           values[spec.name] = true;
+        }
+        if (values[spec.name] === '' && !spec.allowEmpty) {
+          fail(`Flag ${shown} was given an empty value; give ${spec.value ?? 'a value'} or leave the value out.`);
         }
         break;
       }

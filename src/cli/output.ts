@@ -247,6 +247,10 @@ export interface FormattedError {
   exitCode: number;
 }
 
+export const FORBIDDEN_HINT =
+  'Forbidden: these credentials may not do this. Use a SAS with the permissions the command needs ' +
+  '(read, add, update, delete) or an identity with the Storage Table, Queue and Blob Data Contributor roles.';
+
 function isAbort(e: unknown): boolean {
   return (e as { name?: string } | undefined)?.name === 'AbortError' || (e instanceof DurableError && e.code === 'Cancelled');
 }
@@ -276,6 +280,15 @@ export function formatError(e: unknown, secrets: readonly string[] = [], options
     message = String(e);
   }
   message = maskSecrets(message, secrets).replace(/\s*\r?\n\s*/g, ' ').trim();
+  // The queue SDK's text for an error answer without a body; the service's error code says more.
+  message = message.replace(/Unexpected status code: (\d+)/, (_m, status: string) => {
+    const code = (e as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+    return typeof code === 'string' && /^[A-Za-z]+$/.test(code) ? `${code} (HTTP ${status})` : `HTTP ${status}`;
+  });
+  if (e instanceof DurableError && e.code === 'Forbidden' && !/check the account key/.test(message)) {
+    // Storage knew who we are and refused: the credentials lack a permission (a read-only SAS).
+    message = `${message.replace(/\.?$/, '.')} ${FORBIDDEN_HINT}`;
+  }
   if (e instanceof UsageError && e.command) {
     message += ` See 'durable ${e.command} --help'.`;
   } else if (e instanceof UsageError) {

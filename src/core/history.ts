@@ -12,7 +12,7 @@ import { VARIABLE_SIZE_PROPERTIES } from './format/payload';
 import { normalizeRow, queryPage, str } from './storage/rows';
 import { isNotFound, toDurableError } from './storage/errors';
 import { instanceNotFound, readInstanceRow } from './instances';
-import { downloadLargeMessage, parseStoredValue } from './values';
+import { parseStoredValue, readBlobValueForDisplay } from './values';
 
 export const SENTINEL_ROW_KEY = 'sentinel';
 
@@ -97,7 +97,8 @@ async function inlineBlobColumns(hub: TaskHub, row: Row, signal?: AbortSignal): 
   for (const prop of VARIABLE_SIZE_PROPERTIES) {
     const blobName = str(row, `${prop}BlobName`);
     if (blobName) {
-      row.columns[prop] = await downloadLargeMessage(hub, blobName, signal);
+      // A corrupt or missing blob shows as that one value's error; the rest of the history still reads.
+      row.columns[prop] = await readBlobValueForDisplay(hub, blobName, signal);
       row.types[prop] = 'String';
     }
   }

@@ -2,7 +2,7 @@
 import type { OperationOptions, TaskHubInfo } from './model';
 import type { StorageClients } from './storage/clients';
 import { NotFoundError, ValidationError, throwIfAborted } from './errors';
-import { MAX_PARTITIONS, hubResourceNames, validateHubName } from './format/names';
+import { MAX_PARTITIONS, controlQueueName, hubResourceNames, isControlQueueOf, validateHubName } from './format/names';
 import { isNotFound, toDurableError } from './storage/errors';
 
 /** An opened task hub: the handle passed to every instance operation. */
@@ -12,9 +12,15 @@ export interface TaskHub {
   /** Partition count used to route messages to `{h}-control-NN`. */
   readonly partitionCount: number;
   readonly partitionCountSource: PartitionCountSource;
+  /**
+   * Set when the hub's partition metadata is missing or unusable ({H}Partitions empty or not
+   * naming the control queues, taskhub.json unreadable) and the count came from a fallback: says
+   * what is wrong and which count is used. Callers show it, so a fallback is never silent.
+   */
+  readonly partitionWarning?: string;
 }
 
-export type PartitionCountSource = 'partitions-table' | 'taskhub.json' | 'host.json' | 'default';
+export type PartitionCountSource = 'partitions-table' | 'taskhub.json' | 'host.json' | 'control-queues' | 'default';
 
 export const DEFAULT_PARTITION_COUNT = 4;
 
@@ -64,7 +70,7 @@ export async function listTaskHubs(clients: StorageClients, opts: OperationOptio
   for (const name of hubs) {
     throwIfAborted(opts.signal);
     const hasPartitionsTable = lower.has(`${name}Partitions`.toLowerCase());
-    const stored = await readStoredPartitionCount(clients, name, hasPartitionsTable, opts.signal);
+    const { stored } = await readPartitionMetadata(clients, name, hasPartitionsTable, opts.signal);
     infos.push({
       name,
       partitionCount: stored?.count ?? null,
@@ -75,67 +81,154 @@ export async function listTaskHubs(clients: StorageClients, opts: OperationOptio
   return infos;
 }
 
-async function readStoredPartitionCount(
+interface StoredPartitionCount {
+  count: number;
+  source: PartitionCountSource;
+}
+
+/** What storage records about the partition count, and what was there but unusable. */
+interface PartitionMetadata {
+  stored?: StoredPartitionCount;
+  problems: string[];
+}
+
+/** The `NN` of `{h}-control-NN` names of this hub, or undefined when a name is not one. */
+function controlQueueIndexes(hubName: string, names: readonly string[]): number[] | undefined {
+  const indexes = names.map((n) => (isControlQueueOf(hubName, n.toLowerCase()) ? Number(n.slice(-2)) : NaN));
+  return indexes.some(Number.isNaN) ? undefined : [...new Set(indexes)].sort((a, b) => a - b);
+}
+
+/** True for exactly 0..n-1 with 1 <= n <= 16: the queues a runtime with n partitions uses. */
+function isPartitionSet(indexes: readonly number[]): boolean {
+  return indexes.length >= 1 && indexes.length <= MAX_PARTITIONS && indexes.every((x, i) => x === i);
+}
+
+async function readPartitionMetadata(
   clients: StorageClients,
   hubName: string,
   hasPartitionsTable: boolean | undefined,
   signal?: AbortSignal,
-): Promise<{ count: number; source: PartitionCountSource } | undefined> {
+): Promise<PartitionMetadata> {
   const names = hubResourceNames(hubName);
+  const problems: string[] = [];
   if (hasPartitionsTable !== false) {
     try {
-      let count = 0;
+      const rowKeys: string[] = [];
       const rows = clients.table(names.partitionsTable).listEntities({
         queryOptions: { select: ['RowKey'] },
         abortSignal: signal,
       });
-      for await (const _row of rows) {
-        count++;
+      for await (const row of rows) {
+        rowKeys.push(String(row.rowKey ?? ''));
       }
-      if (count > 0) {
-        return { count, source: 'partitions-table' };
+      // The runtime counts the rows (reference §1.3); each row is one control queue, so rows that
+      // don't name 00..N-1 mean someone edited the table, and the count can't be trusted.
+      const indexes = controlQueueIndexes(hubName, rowKeys);
+      if (indexes && isPartitionSet(indexes) && indexes.length === rowKeys.length) {
+        return { stored: { count: rowKeys.length, source: 'partitions-table' }, problems };
       }
+      problems.push(
+        rowKeys.length === 0
+          ? `table '${names.partitionsTable}' has no rows`
+          : `table '${names.partitionsTable}' has ${rowKeys.length} rows that are not exactly ${names.controlQueuePrefix}00 to ${controlQueueName(hubName, rowKeys.length - 1)}`,
+      );
     } catch (e) {
       if (!isNotFound(e)) {
         throw tableError(clients, e, `table '${names.partitionsTable}'`);
       }
     }
   }
+  const where = `${names.leasesContainer}/taskhub.json`;
+  let text: string | undefined;
   try {
     const blob = clients.container(names.leasesContainer).getBlobClient('taskhub.json');
-    const buffer = await blob.downloadToBuffer(undefined, undefined, { abortSignal: signal });
-    const info = JSON.parse(buffer.toString('utf8').replace(/^\uFEFF/, '')) as { PartitionCount?: unknown };
-    const count = Number(info.PartitionCount);
-    if (Number.isInteger(count) && count >= 1 && count <= MAX_PARTITIONS) {
-      return { count, source: 'taskhub.json' };
-    }
+    text = (await blob.downloadToBuffer(undefined, undefined, { abortSignal: signal })).toString('utf8').replace(/^\uFEFF/, '');
   } catch (e) {
-    if (!isNotFound(e) && !(e instanceof SyntaxError)) {
-      throw blobError(clients, e, `${names.leasesContainer}/taskhub.json`);
+    if (!isNotFound(e)) {
+      throw blobError(clients, e, where);
     }
   }
-  return undefined;
+  if (text !== undefined) {
+    let info: { PartitionCount?: unknown } | undefined;
+    try {
+      info = JSON.parse(text) as { PartitionCount?: unknown };
+    } catch {
+      problems.push(`blob '${where}' is not valid JSON`);
+    }
+    if (info) {
+      const count = Number(info.PartitionCount);
+      if (Number.isInteger(count) && count >= 1 && count <= MAX_PARTITIONS) {
+        return { stored: { count, source: 'taskhub.json' }, problems };
+      }
+      problems.push(`blob '${where}' has no PartitionCount from 1 to ${MAX_PARTITIONS}`);
+    }
+  }
+  return { problems };
+}
+
+/** The partition count the hub's existing control queues imply, or undefined when there are none. */
+async function countFromControlQueues(clients: StorageClients, hubName: string, signal?: AbortSignal): Promise<{ count: number; gaps: boolean } | undefined> {
+  const names = hubResourceNames(hubName);
+  const found: string[] = [];
+  try {
+    for await (const q of clients.queueService().listQueues({ prefix: names.controlQueuePrefix, abortSignal: signal })) {
+      if (isControlQueueOf(hubName, q.name)) {
+        found.push(q.name);
+      }
+    }
+  } catch (e) {
+    throw toDurableError(e, { endpoint: clients.endpoints.queue, what: `queues '${names.controlQueuePrefix}NN'`, secrets: clients.secrets });
+  }
+  const indexes = controlQueueIndexes(hubName, found) ?? [];
+  if (indexes.length === 0) {
+    return undefined;
+  }
+  const count = Math.min(MAX_PARTITIONS, indexes[indexes.length - 1] + 1);
+  return { count, gaps: !isPartitionSet(indexes) };
 }
 
 /**
- * The partition count to route messages with: `{H}Partitions` row count, else
- * `taskhub.json` PartitionCount, else host.json's, else 4 (reference §1.3).
+ * The partition count to route messages with: `{H}Partitions` row count, else `taskhub.json`
+ * PartitionCount, else host.json's (reference §1.3), else the number of control queues the hub
+ * has, else 4. When the metadata is missing or unusable (emptied Partitions table, corrupt
+ * taskhub.json) and a fallback is used, `warning` says so: guessing 4 in silence could send a
+ * 6-partition hub's messages to the wrong control queue.
  */
 export async function resolvePartitionCount(
   clients: StorageClients,
   hubName: string,
   hostJsonPartitionCount?: number,
   opts: OperationOptions = {},
-): Promise<{ count: number; source: PartitionCountSource }> {
-  const stored = await readStoredPartitionCount(clients, hubName, undefined, opts.signal);
-  if (stored) {
-    return stored;
+): Promise<{ count: number; source: PartitionCountSource; warning?: string }> {
+  const metadata = await readPartitionMetadata(clients, hubName, undefined, opts.signal);
+  if (metadata.stored) {
+    return metadata.stored;
   }
+  const broken = metadata.problems.length > 0 ? `Task hub '${hubName}': ${metadata.problems.join(' and ')}` : undefined;
   if (hostJsonPartitionCount !== undefined) {
     if (!Number.isInteger(hostJsonPartitionCount) || hostJsonPartitionCount < 1 || hostJsonPartitionCount > MAX_PARTITIONS) {
       throw new ValidationError('partitionCount', `host.json partitionCount must be an integer from 1 to ${MAX_PARTITIONS}.`);
     }
-    return { count: hostJsonPartitionCount, source: 'host.json' };
+    return {
+      count: hostJsonPartitionCount,
+      source: 'host.json',
+      ...(broken ? { warning: `${broken}; using host.json's partitionCount, ${hostJsonPartitionCount}.` } : {}),
+    };
+  }
+  // No usable metadata: the control queues a host created say how many partitions it used.
+  const queues = await countFromControlQueues(clients, hubName, opts.signal);
+  if (queues) {
+    const names = hubResourceNames(hubName);
+    const why = broken ?? `Task hub '${hubName}' has no partition metadata (table '${names.partitionsTable}' or blob '${names.leasesContainer}/taskhub.json')`;
+    const gaps = queues.gaps ? ' (some of them are missing)' : '';
+    return { count: queues.count, source: 'control-queues', warning: `${why}; using ${queues.count} partitions, from its control queues${gaps}.` };
+  }
+  if (broken) {
+    return {
+      count: DEFAULT_PARTITION_COUNT,
+      source: 'default',
+      warning: `${broken}, and it has no control queues; messages cannot be delivered until a function app host has started on it.`,
+    };
   }
   return { count: DEFAULT_PARTITION_COUNT, source: 'default' };
 }
@@ -164,7 +257,13 @@ export async function openTaskHub(o: OpenTaskHubOptions): Promise<TaskHub> {
     throw tableError(o.clients, e, `table '${names.instancesTable}'`);
   }
   const partitions = await resolvePartitionCount(o.clients, o.name, o.hostJsonPartitionCount, o);
-  return { clients: o.clients, name: o.name, partitionCount: partitions.count, partitionCountSource: partitions.source };
+  return {
+    clients: o.clients,
+    name: o.name,
+    partitionCount: partitions.count,
+    partitionCountSource: partitions.source,
+    ...(partitions.warning ? { partitionWarning: partitions.warning } : {}),
+  };
 }
 
 /**

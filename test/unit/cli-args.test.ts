@@ -133,6 +133,15 @@ describe('cli args', () => {
       assert.match(usageError(['get-instances', '--runtime-status', '--json']).message, /needs at least one value/);
     });
 
+    it('rejects an empty value (an unset shell variable) unless the flag allows it', () => {
+      assert.equal(usageError(['terminate', '--id', '']).message, 'Flag --id was given an empty value; it needs a value.');
+      assert.match(usageError(['get-instances', '--task-hub-name=']).message, /--task-hub-name was given an empty value/);
+      assert.match(usageError(['terminate', '--id', 'x', '--wait', '']).message, /--wait was given an empty value; give a value or leave the value out/);
+      const specs: CommandSpec[] = [{ name: 'c', summary: '', flags: [{ name: 'reason', kind: 'string', allowEmpty: true, description: '' }] }];
+      const r = parseArgs(['c', '--reason', ''], specs);
+      assert.equal(r.kind === 'run' ? r.values.reason : undefined, '');
+    });
+
     it('rejects a flag given twice', () => {
       assert.match(usageError(['terminate', '--id', 'a', '--id', 'b']).message, /--id was given more than once/);
     });

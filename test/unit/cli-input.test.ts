@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ValidationError } from '../../src/core/errors';
-import { compactJson, parseDate, parseDateRange, parseInteger, parseJsonValue, parseTags } from '../../src/cli/input';
+import { compactJson, jsonSyntaxProblem, parseDate, parseDateRange, parseInteger, parseJsonValue, parseTags } from '../../src/cli/input';
 
 function validation(fn: () => unknown): ValidationError {
   try {
@@ -44,9 +44,41 @@ describe('cli input', () => {
     it('sends text that is not JSON as a JSON string (--input hello is --input \'"hello"\')', () => {
       assert.equal(parseJsonValue('hello', 'input', dir), '"hello"');
       assert.equal(parseJsonValue('hello', 'input', dir), parseJsonValue('"hello"', 'input', dir));
-      assert.equal(parseJsonValue('{not json', 'input', dir), '"{not json"');
       assert.equal(parseJsonValue('say "hi"', 'event-data', dir), '"say \\"hi\\""');
-      assert.equal(parseJsonValue('', 'input', dir), '""');
+      assert.equal(parseJsonValue('1.2.3', 'input', dir), '"1.2.3"');
+      assert.equal(parseJsonValue(" it's ", 'input', dir), '" it\'s "');
+    });
+
+    it('refuses text that opens like JSON but is not, saying where', () => {
+      const message = (text: string): string => validation(() => parseJsonValue(text, 'input', dir)).message;
+      assert.equal(message('{not json'), '--input is not valid JSON: a property name without double quotes at character 2. Fix the JSON (text starting with {, [ or " is read as JSON).');
+      assert.match(message('{"a":1,}'), /: a trailing comma before '}' at character 7\./);
+      assert.match(message("{'a':1}"), /: single quotes \(JSON needs double quotes\) at character 2\./);
+      assert.match(message('\'{"a":1}\''), /: single quotes \(JSON needs double quotes\) at character 1\./);
+      assert.match(message('[1,\n 2'), /: the text ends before the JSON is complete\./);
+      assert.match(message('"abc'), /: a string is not closed/);
+      assert.match(message('{"a":1} x'), /: unexpected text after the JSON value \('x'\) at character 9\./);
+      assert.match(message('[1 2]'), /: expected ',' or '\]' but found '2' at character 4\./);
+      assert.match(message('{"a" 1}'), /: expected ':' after the property name but found '1' at character 6\./);
+      assert.match(message('"a\u0001"'), /: a raw control character \(\\u0001\) inside a string at character 3\./);
+      assert.match(message('"\\x"'), /: an invalid escape '\\x' at character 2\./);
+    });
+
+    it('refuses empty and blank text', () => {
+      assert.match(validation(() => parseJsonValue('', 'input', dir)).message, /^--input is blank/);
+      assert.match(validation(() => parseJsonValue(' \t', 'event-data', dir)).message, /^--event-data is blank/);
+      assert.equal(parseJsonValue('"  "', 'input', dir), '"  "');
+    });
+
+    it('agrees with JSON.parse on what is JSON', () => {
+      for (const text of ['0', '-0.5e+3', '"\\u00e9\\n"', '[]', '{}', '[{"a":[null,true,false]}]', ' {"a" : { "b" : [ 1 , 2 ] } } ', '"\u00e9"']) {
+        assert.equal(jsonSyntaxProblem(text), undefined, text);
+        assert.doesNotThrow(() => JSON.parse(text), text);
+      }
+      for (const text of ['01', '1.', '.5', '+1', '[1,]', '{"a"}', 'tru', 'nul', '"\\u12x4"', '[', '{', '"', '1 2', 'NaN', 'Infinity', "'a'"]) {
+        assert.ok(jsonSyntaxProblem(text), text);
+        assert.throws(() => JSON.parse(text), text);
+      }
     });
 
     it('reads @file relative to cwd and compacts it', () => {
@@ -73,6 +105,20 @@ describe('cli input', () => {
       assert.equal(e.field, 'input');
       assert.ok(e.message.includes(path.join(dir, 'bad.json')), e.message);
       assert.match(e.message, /is not valid JSON: .+/);
+    });
+
+    it('refuses files that are empty, not UTF-8, or UTF-16, saying so', () => {
+      const message = (name: string, content: string | Buffer): string => {
+        writeFileSync(path.join(dir, name), content);
+        return validation(() => parseJsonValue(`@${name}`, 'input', dir)).message;
+      };
+      assert.match(message('empty.json', ''), /is empty; it must hold JSON/);
+      assert.match(message('blank.json', ' \n'), /is empty; it must hold JSON/);
+      assert.match(message('latin1.json', Buffer.from([0x22, 0xe9, 0x22])), /is not valid UTF-8 \(byte 0xE9 at offset 1\); save it as UTF-8\./);
+      assert.match(message('replacement.json', Buffer.from([0x22, 0xef, 0xbf, 0xbd, 0xff, 0x22])), /\(byte 0xFF at offset 4\)/);
+      assert.match(message('cut.json', Buffer.from([0x22, 0x22, 0xe2, 0x82])), /\(byte 0xE2 at offset 2\)/);
+      assert.match(message('utf16.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{}', 'utf16le')])), /is UTF-16 text; save it as UTF-8\./);
+      assert.match(message('lines.json', '{\n  "a": 1,\n}'), /: a trailing comma before '}' at line 2, column 9\. Fix the file\./);
     });
 
     it('refuses a bare @', () => {
@@ -120,6 +166,14 @@ describe('cli input', () => {
         assert.equal(e.field, 'created-before', bad);
         assert.ok(e.message.includes('--created-before'), e.message);
       }
+    });
+
+    it('refuses dates outside 1601-01-01..9999-12-31, and reads years below 100 as written', () => {
+      for (const bad of ['0000-01-01', '0099-06-01', '1600-12-31T23:59:59Z', '9999-12-31T23:59:59-01:00', '9999999d']) {
+        assert.match(validation(() => parseDate(bad, 'created-after', now)).message, /is out of range: dates go from 1601-01-01 to 9999-12-31\./, bad);
+      }
+      assert.equal(parseDate('1601-01-01', 'x').toISOString(), '1601-01-01T00:00:00.000Z');
+      assert.equal(parseDate('9999-12-31T23:59:59.999Z', 'x').toISOString(), '9999-12-31T23:59:59.999Z');
     });
 
     it('accepts 29 February in a leap year only', () => {

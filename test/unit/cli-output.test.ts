@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HistoryEvent, InstanceStatus } from '../../src/core/model';
-import { CancelledError, ConflictError, NotFoundError, ValidationError } from '../../src/core/errors';
+import { CancelledError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/core/errors';
 import { UsageError } from '../../src/cli/args';
 import { historyDetail, historyRow } from '../../src/cli/commands/history';
 import { instanceRow } from '../../src/cli/commands/instances';
@@ -12,6 +12,7 @@ import { describeRange } from '../../src/cli/commands/purge';
 import { formatStatus } from '../../src/cli/commands/status';
 import { main } from '../../src/cli/main';
 import {
+  FORBIDDEN_HINT,
   JsonObjectWriter,
   StreamingTable,
   formatError,
@@ -210,6 +211,16 @@ describe('cli output', () => {
       assert.equal(usage.text, "error: Missing required flag --id. See 'durable terminate --help'.\n");
       assert.equal(formatError(new ValidationError('top', 'bad top')).exitCode, 2);
       assert.equal(formatError(new ConflictError('busy')).exitCode, 1);
+    });
+
+    it('says how to fix a permission refusal, and names the service code instead of "Unexpected status code"', () => {
+      const refused = new ForbiddenError("Access denied at http://h/acct (queue 'q'): Unexpected status code: 403", {
+        cause: Object.assign(new Error('Unexpected status code: 403'), { code: 'AuthorizationPermissionMismatch', statusCode: 403 }),
+      });
+      assert.equal(formatError(refused).text, `error: Access denied at http://h/acct (queue 'q'): AuthorizationPermissionMismatch (HTTP 403). ${FORBIDDEN_HINT}\n`);
+      // Rejected credentials already say what to check: no permission hint.
+      const rejected = new ForbiddenError('Storage rejected the credentials at http://h/acct (AuthenticationFailed): check the account key, SAS or signed-in identity.');
+      assert.equal(formatError(rejected).text, `error: ${rejected.message}\n`);
     });
 
     it('exits 130 for cancellation', () => {

@@ -89,6 +89,23 @@ describe('hub resource names and validation', () => {
       assert.throws(() => validateHubName(bad), (e: unknown) => e instanceof ValidationError && e.field === 'task-hub-name');
     }
   });
+  it('says which rule a hub name breaks', () => {
+    const why = (name: string): string => {
+      try {
+        validateHubName(name);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return assert.fail(name);
+    };
+    assert.equal(why('1hub'), "Invalid task hub name '1hub' (task-hub-name): it starts with a digit. A task hub name has 3 to 50 ASCII letters and digits and starts with a letter.");
+    assert.match(why('ab'), /: it is 2 characters long\./);
+    assert.match(why('my-hub'), /: it contains '-'\./);
+    assert.match(why('hub name'), /: it contains a space\./);
+    assert.match(why('Hüb'), /: it contains 'ü', which is not ASCII\./);
+    assert.match(why('a\u0007bc'), /: it contains the control character U\+0007\./);
+    assert.match(why(''), /: it is empty\./);
+  });
 });
 
 describe('OData filters', () => {

@@ -1,7 +1,7 @@
 // What every command shares: the common flags, the context a command runs in, the one
 // connect → choose hub → open hub flow, confirmation of destructive operations and --wait polling.
 import type { InstanceStatus, ResolvedConnection, StorageClients, TaskHub } from '../../core';
-import { chooseTaskHubName, createStorageClients, maskSecrets, openTaskHub, resolveConnection, waitForStatus } from '../../core';
+import { ForbiddenError, chooseTaskHubName, createStorageClients, maskSecrets, openTaskHub, parseConnectionString, resolveConnection, waitForStatus } from '../../core';
 import type { CommandSpec, FlagSpec, Flags } from '../args';
 import { UsageError } from '../args';
 import type { CliIo } from '../io';
@@ -26,7 +26,7 @@ export const COMMON_FLAGS: readonly FlagSpec[] = [
 
 export const ID_FLAG: FlagSpec = { name: 'id', kind: 'string', value: 'ID', required: true, description: 'The orchestration instance id.' };
 export const YES_FLAG: FlagSpec = { name: 'yes', short: 'y', kind: 'boolean', description: 'Do not ask for confirmation.' };
-export const REASON_FLAG: FlagSpec = { name: 'reason', kind: 'string', value: 'TEXT', description: 'Reason, recorded in the history.' };
+export const REASON_FLAG: FlagSpec = { name: 'reason', kind: 'string', value: 'TEXT', allowEmpty: true, description: 'Reason, recorded in the history.' };
 export const DATE_HELP =
   'Dates are ISO 8601 (2024-05-01, 2024-05-01T10:00:00Z, 2024-05-01T12:00:00+02:00); a date or time ' +
   'without a zone is UTC. An age such as 30m, 24h or 7d means that long ago.';
@@ -122,7 +122,35 @@ export async function openHub(ctx: CommandContext): Promise<OpenedHub> {
     ...(hostCount !== undefined ? { hostJsonPartitionCount: hostCount } : {}),
     signal: ctx.signal,
   });
+  if (hub.partitionWarning) {
+    ctx.warn(hub.partitionWarning);
+  }
   return { ...connected, hub };
+}
+
+/**
+ * A connection-string SAS says what it permits (`sp`). Refuse a deleting command the SAS does not
+ * allow before anything is deleted, rather than rely on each request being refused: Azurite, for
+ * one, lets a read-only account SAS delete table rows in a batch, and purge deletes History rows
+ * in batches before it tries the Instances row — which it then may not delete.
+ */
+export function assertSasAllowsDelete(c: Connected, command: string): void {
+  const connection = c.resolved.connection;
+  if (connection.kind !== 'connectionString') {
+    return;
+  }
+  let sas: string | undefined;
+  try {
+    sas = parseConnectionString(connection.connectionString).sas;
+  } catch {
+    return; // createStorageClients has already accepted it; nothing more to learn here
+  }
+  const permissions = sas ? new URLSearchParams(sas).get('sp') : null;
+  if (permissions !== null && !permissions.includes('d')) {
+    throw new ForbiddenError(
+      `The connection's shared access signature (permissions '${permissions}') does not allow deleting, which ${command} needs; nothing was deleted.`,
+    );
+  }
 }
 
 export interface ConfirmOptions {

@@ -195,7 +195,8 @@ export const raiseEventCommand: CliCommand = {
   name: 'raise-event',
   summary: 'Send an external event to an instance.',
   description:
-    '--event-data: JSON is sent as is (compacted); any other text is sent as a JSON string; @path reads a JSON file.\n' +
+    '--event-data: JSON is sent as is (compacted); any other text is sent as a JSON string, but text starting ' +
+    'with {, [ or " must be valid JSON and blank text is refused; @path reads a UTF-8 JSON file.\n' +
     'The instance receives the event only if it waits for one with this name.',
   flags: [
     ID_FLAG,

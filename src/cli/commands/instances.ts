@@ -1,7 +1,8 @@
 // get-instances: one page of instances (like `func durable`, --top 10 and a continuation token),
 // or with --all every page, streamed.
-import { parseRuntimeStatus, queryInstances } from '../../core';
-import type { InstanceQuery, InstanceStatus } from '../../core';
+import { RUNTIME_STATUSES, ValidationError, queryInstances } from '../../core';
+import type { InstanceQuery, InstanceStatus, RuntimeStatus } from '../../core';
+import { suggest } from '../args';
 import { parseDateRange, parseInteger } from '../input';
 import type { TableColumn } from '../output';
 import { JsonObjectWriter, StreamingTable, formatTable, formatTime, shortValue } from '../output';
@@ -35,10 +36,23 @@ export function instanceRow(s: InstanceStatus, showInput: boolean, showOutput: b
   ];
 }
 
+/** One --runtime-status value; a typo gets a suggestion (`Runing` → Running). */
+function runtimeStatusFlag(value: string): RuntimeStatus {
+  const known = RUNTIME_STATUSES.find((s) => s.toLowerCase() === value.trim().toLowerCase());
+  if (known) {
+    return known;
+  }
+  const guess = suggest(value.trim(), RUNTIME_STATUSES);
+  throw new ValidationError(
+    'runtime-status',
+    `Unknown runtime status '${value}'.${guess ? ` Did you mean '${guess}'?` : ''} Valid: ${RUNTIME_STATUSES.join(', ')}.`,
+  );
+}
+
 /** The filter flags shared with purge-history, parsed and validated. */
 export function parseInstanceFilter(ctx: CommandContext): Pick<InstanceQuery, 'createdAfter' | 'createdBefore' | 'statuses'> {
   const range = parseDateRange(ctx.flags.string('created-after'), ctx.flags.string('created-before'), ctx.now());
-  const statuses = ctx.flags.list('runtime-status')?.map((s) => parseRuntimeStatus(s, 'runtime-status'));
+  const statuses = ctx.flags.list('runtime-status')?.map(runtimeStatusFlag);
   return { ...range, ...(statuses ? { statuses } : {}) };
 }
 
@@ -51,7 +65,7 @@ export const getInstancesCommand: CliCommand = {
     { name: 'created-before', kind: 'string', value: 'DATE', description: 'Only instances created at or before this time.' },
     { name: 'runtime-status', kind: 'list', value: 'STATUS', description: 'Only these statuses (space- or comma-separated).' },
     { name: 'top', kind: 'string', value: 'N', description: `Instances per page, 1 to 1000 (default ${DEFAULT_TOP}; ${ALL_PAGE_SIZE} with --all).` },
-    { name: 'continuation-token', kind: 'string', value: 'TOKEN', description: 'Continue from the token a previous get-instances printed.' },
+    { name: 'continuation-token', kind: 'string', value: 'TOKEN', allowEmpty: true, description: 'Continue from the token a previous get-instances printed.' },
     { name: 'instance-id-prefix', kind: 'string', value: 'PREFIX', description: 'Only instance ids starting with this text.' },
     { name: 'name', kind: 'string', value: 'NAME', description: 'Only instances of this orchestrator (exact name).' },
     { name: 'exclude-entities', kind: 'boolean', description: 'Leave out durable entities (@name@key ids).' },

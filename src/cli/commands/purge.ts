@@ -5,7 +5,7 @@ import type { PurgeResult, RuntimeStatus } from '../../core';
 import { UsageError } from '../args';
 import { EXIT_CANCELLED } from '../output';
 import type { CliCommand, CommandContext } from './common';
-import { DATE_HELP, YES_FLAG, confirm, openHub } from './common';
+import { DATE_HELP, YES_FLAG, assertSasAllowsDelete, confirm, openHub } from './common';
 import { parseInstanceFilter } from './instances';
 
 const FILTER_FLAGS = ['created-after', 'created-before', 'runtime-status', 'dry-run'];
@@ -97,7 +97,9 @@ export const purgeHistoryCommand: CliCommand = {
 };
 
 async function purgeOne(ctx: CommandContext, id: string): Promise<number> {
-  const { hub } = await openHub(ctx);
+  const opened = await openHub(ctx);
+  const { hub } = opened;
+  assertSasAllowsDelete(opened, 'purge-history');
   const ok = await confirm(ctx, {
     style: 'yes',
     action: `purge instance '${id}' from task hub '${hub.name}'`,
@@ -129,8 +131,10 @@ async function purgeByFilter(ctx: CommandContext): Promise<number> {
   const dryRun = ctx.flags.boolean('dry-run');
   const statuses: readonly RuntimeStatus[] = filter.statuses && filter.statuses.length > 0 ? filter.statuses : TERMINAL_STATUSES;
   const what = `${statuses.join(', ')} instances ${describeRange(filter.createdAfter, filter.createdBefore)}`;
-  const { hub } = await openHub(ctx);
+  const opened = await openHub(ctx);
+  const { hub } = opened;
   if (!dryRun) {
+    assertSasAllowsDelete(opened, 'purge-history');
     const ok = await confirm(ctx, {
       style: 'yes',
       action: `purge the history of all ${what} in task hub '${hub.name}'`,

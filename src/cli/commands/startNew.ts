@@ -11,7 +11,8 @@ export const startNewCommand: CliCommand = {
   description:
     'Enqueues the start message; the orchestration runs once a function app host is running on this task hub.\n' +
     '--input: JSON is sent as is (compacted); any other text is sent as a JSON string (--input hello is ' +
-    "--input '\"hello\"'); @path reads a JSON file, relative to the current directory.\n" +
+    "--input '\"hello\"'), but text starting with {, [ or \" must be valid JSON and blank text is refused; " +
+    '@path reads a UTF-8 JSON file, relative to the current directory.\n' +
     '--scheduled-start-time: ISO 8601 (no zone means UTC), or a delay such as 30m, 2h or 1d from now.',
   flags: [
     { name: 'function-name', kind: 'string', value: 'NAME', required: true, description: 'Orchestrator function to start.' },

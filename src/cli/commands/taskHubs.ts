@@ -2,7 +2,7 @@
 import { CancelledError, deleteTaskHub, listTaskHubs, openTaskHub } from '../../core';
 import { EXIT_CANCELLED, formatTable } from '../output';
 import type { CliCommand } from './common';
-import { YES_FLAG, chooseHubName, confirm, connect } from './common';
+import { YES_FLAG, assertSasAllowsDelete, chooseHubName, confirm, connect } from './common';
 
 export const listTaskHubsCommand: CliCommand = {
   name: 'list-task-hubs',
@@ -43,6 +43,7 @@ export const deleteTaskHubCommand: CliCommand = {
     const name = await chooseHubName(ctx, connected);
     // Fails with the list of existing hubs when the name is wrong.
     await openTaskHub({ clients: connected.clients, name, signal: ctx.signal });
+    assertSasAllowsDelete(connected, 'delete-task-hub');
     const ok = await confirm(ctx, {
       style: 'yes',
       action: `delete task hub '${name}' (all its tables, queues and blobs) from storage account '${connected.clients.accountName}'`,

@@ -43,13 +43,33 @@ export function isControlQueueOf(hubName: string, queueName: string): boolean {
 // name over 49 characters makes `{h}-largemessages` longer than the 63 a container may have.
 const HUB_NAME = /^[A-Za-z][A-Za-z0-9]{2,49}$/;
 
-export function validateHubName(hubName: string, field = 'task-hub-name'): string {
-  if (!HUB_NAME.test(hubName)) {
-    throw new ValidationError(
-      field,
-      `Invalid task hub name '${hubName}' (${field}): it must start with a letter, contain only letters and digits, ` +
-        'and be 3 to 50 characters long (45 or fewer is recommended).',
-    );
+function describeChar(c: string): string {
+  const code = c.codePointAt(0) ?? 0;
+  if (c === ' ') {
+    return 'a space';
   }
-  return hubName;
+  if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) {
+    return `the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  }
+  return code > 0x7e ? `'${c}', which is not ASCII` : `'${c}'`;
+}
+
+export function validateHubName(hubName: string, field = 'task-hub-name'): string {
+  if (HUB_NAME.test(hubName)) {
+    return hubName;
+  }
+  // Say which rule it breaks: "1Hub" and "my-hub" fail for different reasons.
+  const bad = [...hubName].find((c) => !/[A-Za-z0-9]/.test(c));
+  const why =
+    hubName.length === 0
+      ? 'it is empty'
+      : bad !== undefined
+        ? `it contains ${describeChar(bad)}`
+        : !/^[A-Za-z]/.test(hubName)
+          ? 'it starts with a digit'
+          : `it is ${hubName.length} characters long`;
+  throw new ValidationError(
+    field,
+    `Invalid task hub name '${hubName}' (${field}): ${why}. A task hub name has 3 to 50 ASCII letters and digits and starts with a letter.`,
+  );
 }

@@ -1,11 +1,12 @@
 // Purge (reference §8): one instance, or every finished instance matching a filter. Per
 // instance, blobs and History rows go first and the Instances row last, so an interrupted
 // purge leaves each instance findable and re-running the same purge finishes the job.
+import { setMaxListeners } from 'node:events';
 import type { OperationOptions, RuntimeStatus } from '../model';
 import type { TaskHub } from '../hub';
 import type { Row } from '../storage/rows';
 import { TERMINAL_STATUSES, isTerminalStatus } from '../model';
-import { CancelledError, ConflictError, ValidationError, throwIfAborted } from '../errors';
+import { CancelledError, ConflictError, ForbiddenError, UnauthorizedError, UnreachableError, ValidationError, throwIfAborted } from '../errors';
 import { escapePartitionKey, instanceIdFromPartitionKey } from '../format/keys';
 import { hubResourceNames } from '../format/names';
 import { eq } from '../format/odata';
@@ -121,41 +122,56 @@ export async function purgeInstances(hub: TaskHub, o: PurgeByFilterOptions): Pro
   });
   const result: PurgeByFilterResult = { ...emptyResult(), matched: 0, dryRun: Boolean(o.dryRun) };
   const select = o.dryRun ? ['PartitionKey'] : INSTANCE_PURGE_COLUMNS;
+  // Storage unreachable or refusing access fails every instance alike: stop at the first such
+  // failure instead of spending retries on each remaining one, and throw it.
+  const stop = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
+  // Every concurrent storage request of the purge listens to this one signal.
+  setMaxListeners(0, signal);
+  let fatal: UnreachableError | UnauthorizedError | ForbiddenError | undefined;
 
   let token: string | null = null;
   do {
+    if (fatal) {
+      break;
+    }
     if (o.signal?.aborted) {
       throw new CancelledError(`Purge cancelled after deleting ${result.instancesDeleted} instances; run it again to finish.`, result);
     }
     let page;
     try {
-      page = await queryPage(table, filter, { select, pageSize: 1000, continuationToken: token, signal: o.signal });
+      page = await queryPage(table, filter, { select, pageSize: 1000, continuationToken: token, signal });
     } catch (e) {
       if (o.signal?.aborted) {
         throw new CancelledError(`Purge cancelled after deleting ${result.instancesDeleted} instances; run it again to finish.`, result);
       }
-      throw toDurableError(e, { endpoint: hub.clients.endpoints.table, what: `table '${names.instancesTable}'`, secrets: hub.clients.secrets });
+      const error = toDurableError(e, { endpoint: hub.clients.endpoints.table, what: `table '${names.instancesTable}'`, secrets: hub.clients.secrets });
+      throw isFatal(error) && result.instancesDeleted > 0 ? stoppedBy(error, result.instancesDeleted) : error;
     }
     result.matched += page.rows.length;
     if (!o.dryRun) {
       await mapWithConcurrency(page.rows, concurrency, async (row) => {
         const instanceId = instanceIdFromPartitionKey(row.partitionKey);
-        if (o.signal?.aborted) {
+        if (signal.aborted) {
           return;
         }
         let report: PurgedInstanceReport;
         try {
-          const deleted = await deleteInstanceData(hub, instanceId, row, o.signal);
+          const deleted = await deleteInstanceData(hub, instanceId, row, signal);
           result.instancesDeleted++;
           result.rowsDeleted += deleted.rows;
           result.blobsDeleted += deleted.blobs;
           report = { instanceId, ok: true, rows: deleted.rows, blobs: deleted.blobs };
         } catch (e) {
-          if (o.signal?.aborted) {
+          if (signal.aborted) {
             return;
           }
           result.failures.push({ instanceId, error: (e as Error).message });
           report = { instanceId, ok: false, rows: 0, blobs: 0, error: (e as Error).message, cause: e };
+          if (isFatal(e)) {
+            fatal ??= e;
+            stop.abort();
+          }
         }
         o.onInstance?.(report);
         o.onProgress?.({ message: `Purged ${result.instancesDeleted} instances`, done: result.instancesDeleted });
@@ -165,10 +181,26 @@ export async function purgeInstances(hub: TaskHub, o: PurgeByFilterOptions): Pro
     }
     token = page.continuationToken;
   } while (token);
+  if (fatal) {
+    throw stoppedBy(fatal, result.instancesDeleted);
+  }
   if (o.signal?.aborted) {
     throw new CancelledError(`Purge cancelled after deleting ${result.instancesDeleted} instances; run it again to finish.`, result);
   }
   return result;
+}
+
+function isFatal(e: unknown): e is UnreachableError | UnauthorizedError | ForbiddenError {
+  return e instanceof UnreachableError || e instanceof UnauthorizedError || e instanceof ForbiddenError;
+}
+
+/** The fatal error, same type, saying how far the purge got. */
+function stoppedBy(e: UnreachableError | UnauthorizedError | ForbiddenError, deleted: number): Error {
+  const message = `${e.message.replace(/\.?$/, '.')} Purge stopped after deleting ${deleted} instances`;
+  if (e instanceof UnreachableError) {
+    return new UnreachableError(e.endpoint, `${message}; run it again to finish.`, { cause: e });
+  }
+  return e instanceof UnauthorizedError ? new UnauthorizedError(`${message}.`, { cause: e }) : new ForbiddenError(`${message}.`, { cause: e });
 }
 
 /** Deletes one instance's blobs, History rows (every execution, sentinel included) and Instances row. */
@@ -264,18 +296,27 @@ async function deleteHistoryRows(hub: TaskHub, partitionKey: string, rowKeys: st
 }
 
 /**
- * Blobs under `{id}/` and `{escapedId}/` (with the slash: `order1` must not take `order10`'s),
- * plus the exact names the rows referenced.
+ * The exact names the rows referenced, plus the blobs named after the instance (with the slash:
+ * `order1` must not take `order10`'s): message blobs `{id}/message-…` (raw id) and history blobs
+ * `{escapedId}/history-…`. Only those two kinds, each under its own form of the id, and only
+ * directly under it: otherwise purging `a` took `a/b3/message-…` of instance `a/b3`, and purging
+ * `a^0b` the history blobs of `a/b` (escaped `a^0b`) — both found by purge-property.test.ts.
  */
 async function deleteInstanceBlobs(hub: TaskHub, instanceId: string, referenced: Set<string>, signal?: AbortSignal): Promise<number> {
   const containerName = hubResourceNames(hub.name).largeMessagesContainer;
   const container = hub.clients.container(containerName);
   const names = new Set(referenced);
-  const prefixes = [...new Set([`${instanceId}/`, `${escapePartitionKey(instanceId)}/`])];
+  const raw = `${instanceId}/`;
+  const escaped = `${escapePartitionKey(instanceId)}/`;
+  // When the id needs no escaping both forms are one prefix (and legacy rows used it for history too).
+  const ours = (prefix: string, leaf: string): boolean =>
+    !leaf.includes('/') && (raw === escaped || (prefix === raw) === leaf.startsWith('message-'));
   try {
-    for (const prefix of prefixes) {
+    for (const prefix of new Set([raw, escaped])) {
       for await (const blob of container.listBlobsFlat({ prefix, abortSignal: signal })) {
-        names.add(blob.name);
+        if (ours(prefix, blob.name.slice(prefix.length))) {
+          names.add(blob.name);
+        }
       }
     }
   } catch (e) {

@@ -3,9 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import type { OperationOptions } from '../model';
 import type { TaskHub } from '../hub';
-import { ValidationError } from '../errors';
+import { ConflictError, ValidationError } from '../errors';
 import { instanceNotFound, readInstanceRow } from '../instances';
-import { downloadLargeMessage, parseStoredValue, resolveInstanceValue } from '../values';
+import { CorruptValueError, downloadLargeMessage, parseStoredValue, resolveInstanceValue } from '../values';
 import { str } from '../storage/rows';
 import { startNew } from './start';
 
@@ -38,7 +38,17 @@ export async function restartInstance(hub: TaskHub, o: RestartOptions): Promise<
   }
   const inputBlob = str(row, 'InputBlobName');
   const storedInput = str(row, 'Input');
-  const input = inputBlob && !storedInput ? await downloadLargeMessage(hub, inputBlob, o.signal) : await resolveInstanceValue(hub, storedInput, o.signal);
+  let input: string | undefined;
+  try {
+    input = inputBlob && !storedInput ? await downloadLargeMessage(hub, inputBlob, o.signal) : await resolveInstanceValue(hub, storedInput, o.signal, 'strict');
+  } catch (e) {
+    // Starting again with a placeholder (or a lossy decode) of the input would run the
+    // orchestrator on data the user never gave it: refuse, before anything is written.
+    if (e instanceof CorruptValueError) {
+      throw new ConflictError(`Cannot restart '${o.instanceId}': its input cannot be read (${e.message}).`, { cause: e });
+    }
+    throw e;
+  }
   const tags = parseStoredValue(str(row, 'Tags'));
   const newId = o.newInstanceId === true ? randomUUID().replace(/-/g, '') : o.newInstanceId;
   const started = await startNew(hub, {

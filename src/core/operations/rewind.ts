@@ -5,10 +5,10 @@
 import type { OperationOptions } from '../model';
 import type { TaskHub } from '../hub';
 import type { Row } from '../storage/rows';
-import { ConflictError, ValidationError, throwIfAborted } from '../errors';
+import { ConflictError, NotFoundError, ValidationError, throwIfAborted } from '../errors';
 import { escapePartitionKey } from '../format/keys';
 import { genericEvent } from '../format/messages';
-import { hubResourceNames } from '../format/names';
+import { controlQueueName, hubResourceNames } from '../format/names';
 import { and, eq, or } from '../format/odata';
 import { getInstance } from '../instances';
 import { int, queryRows, str } from '../storage/rows';
@@ -45,6 +45,7 @@ export async function rewindInstance(hub: TaskHub, o: RewindOptions): Promise<Re
   if (!o.force && status.runtimeStatus !== 'Failed') {
     throw new ConflictError(`Cannot rewind instance '${o.instanceId}': it is ${status.runtimeStatus}; only Failed instances can be rewound. Pass --force to rewind anyway.`);
   }
+  await assertControlQueuesExist(hub, o.signal);
   const state: RewindState = { rewound: [], leaves: [], rows: 0, visited: new Set() };
   await rewindHistory(hub, o.instanceId, state, o);
   if (state.rewound.length === 0) {
@@ -60,6 +61,30 @@ export async function rewindInstance(hub: TaskHub, o: RewindOptions): Promise<Re
     messagedInstanceIds: state.leaves,
     rowsRewritten: state.rows,
   };
+}
+
+/**
+ * Rewind rewrites history rows and the status before it sends its messages; if a message then
+ * could not be sent (control queues missing: a wrong partition count, or a hub never started),
+ * the instance would sit Pending for ever. So check every control queue exists first.
+ */
+async function assertControlQueuesExist(hub: TaskHub, signal?: AbortSignal): Promise<void> {
+  const names = hubResourceNames(hub.name);
+  const existing = new Set<string>();
+  try {
+    for await (const q of hub.clients.queueService().listQueues({ prefix: names.controlQueuePrefix, abortSignal: signal })) {
+      existing.add(q.name);
+    }
+  } catch (e) {
+    throw toDurableError(e, { endpoint: hub.clients.endpoints.queue, what: `queues '${names.controlQueuePrefix}NN'`, secrets: hub.clients.secrets });
+  }
+  const missing = Array.from({ length: hub.partitionCount }, (_, i) => controlQueueName(hub.name, i)).filter((q) => !existing.has(q));
+  if (missing.length > 0) {
+    throw new NotFoundError(
+      `Cannot rewind: control queue${missing.length > 1 ? 's' : ''} ${missing.map((q) => `'${q}'`).join(', ')} of task hub '${hub.name}' ` +
+        `${missing.length > 1 ? 'do' : 'does'} not exist (using ${hub.partitionCount} partitions, from ${hub.partitionCountSource}); nothing was changed.`,
+    );
+  }
 }
 
 interface RewindState {

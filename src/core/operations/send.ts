@@ -1,12 +1,29 @@
 // Enqueues a management message on the instance's control queue, as DTAS's client does:
 // Base64 body, TTL -1, messages over 45 KB offloaded to a gzipped blob behind a wrapper.
+//
+// A queue send is not idempotent: when storage took the message but the answer was lost (a reset
+// or a timeout after the request went out), a retry enqueues it twice. Whether that matters
+// depends on the event (checked against Azure/durabletask, src/DurableTask.Core and
+// src/DurableTask.AzureStorage; faults.test.ts shows the duplicates):
+// - ExecutionStarted: harmless. The worker drops a second start of the same execution
+//   (TaskOrchestrationDispatcher: "Duplicate start event"; reference §5.3 DedupeExecutionStartedMessagesAsync).
+// - ExecutionTerminated: harmless. The first one ends the execution; later ones find it Terminated
+//   and are discarded (IsExecutableInstanceAsync: "Instance is Terminated"); within one batch
+//   CompleteOrchestration runs once (executionCompletedOrTerminated).
+// - ExecutionSuspended / ExecutionResumed: harmless, they set a flag (IsSuspended) to the same value.
+// - GenericEvent (rewind's wake-up): harmless, the orchestrator ignores its content.
+// - EventRaised: NOT harmless. The orchestration receives the event twice, and a second
+//   WaitForExternalEvent of that name would consume the copy. So raise-event is sent at most
+//   once: tried without the SDK's retries, and retried here only when the failure proves storage
+//   never took the message (refused connection, 503 ServerBusy, 429); otherwise the error says the
+//   event may or may not have been delivered.
 import type { TaskHub } from '../hub';
 import type { MessageEvent, OrchestrationInstanceRef } from '../format/messages';
 import { buildMessage, encodeQueueBody, largeMessageBlobName, largeMessageWrapper, needsOffload } from '../format/messages';
 import { hubResourceNames } from '../format/names';
 import { controlQueueFor } from '../format/partition';
 import { blobUrl, gzip } from '../format/payload';
-import { NotFoundError } from '../errors';
+import { CancelledError, NotFoundError, UnreachableError } from '../errors';
 import { isNotFound, toDurableError } from '../storage/errors';
 
 export interface SentMessage {
@@ -46,12 +63,13 @@ export async function sendControlMessage(
     body = largeMessageWrapper(blobName);
   }
 
+  const sendOptions = { messageTimeToLive: -1, visibilityTimeout: opts.visibilityTimeoutSeconds, abortSignal: opts.signal };
   try {
-    await hub.clients.queue(queueName).sendMessage(encodeQueueBody(body), {
-      messageTimeToLive: -1,
-      visibilityTimeout: opts.visibilityTimeoutSeconds,
-      abortSignal: opts.signal,
-    });
+    if (event.eventType === 'EventRaised') {
+      await sendAtMostOnce(hub, queueName, encodeQueueBody(body), sendOptions);
+    } else {
+      await hub.clients.queue(queueName).sendMessage(encodeQueueBody(body), sendOptions);
+    }
   } catch (e) {
     if (isNotFound(e)) {
       throw new NotFoundError(
@@ -62,4 +80,60 @@ export async function sendControlMessage(
     throw toDurableError(e, { endpoint: hub.clients.endpoints.queue, what: `queue '${queueName}'`, secrets: hub.clients.secrets });
   }
   return sent;
+}
+
+/** Failures that prove storage never took the request: no connection, or the service refused it. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function provablyNotSent(e: unknown): boolean {
+  const err = e as { statusCode?: number; code?: string };
+  return err.statusCode === 503 || err.statusCode === 429 || NOT_SENT_CODES.has(err.code ?? '');
+}
+
+/** The answer was lost after the request may have reached storage. */
+function maybeSent(e: unknown): boolean {
+  const err = e as { statusCode?: number; code?: string; name?: string };
+  return err.name !== 'AbortError' && !provablyNotSent(e) && (err.statusCode === undefined || err.statusCode === 500);
+}
+
+async function sendAtMostOnce(
+  hub: TaskHub,
+  queueName: string,
+  text: string,
+  options: { messageTimeToLive: number; visibilityTimeout?: number; abortSignal?: AbortSignal },
+): Promise<void> {
+  const { maxTries, retryDelayMs, maxRetryDelayMs } = hub.clients.policy;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await hub.clients.queueSendOnce(queueName).sendMessage(text, options);
+      return;
+    } catch (e) {
+      if (attempt < maxTries && provablyNotSent(e) && !options.abortSignal?.aborted) {
+        await sleep(Math.min(retryDelayMs * 2 ** (attempt - 1), maxRetryDelayMs), options.abortSignal);
+        continue;
+      }
+      if (maybeSent(e)) {
+        const cause = toDurableError(e, { endpoint: hub.clients.endpoints.queue, what: `queue '${queueName}'`, secrets: hub.clients.secrets });
+        const message =
+          `${cause.message.replace(/\.$/, '')}; the event may or may not have been delivered (storage did not confirm it). ` +
+          'Check the instance history before raising it again.';
+        throw (e as { statusCode?: number }).statusCode === 500 ? new Error(message, { cause: e }) : new UnreachableError(hub.clients.endpoints.queue, message, { cause: e });
+      }
+      throw e;
+    }
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -35,19 +35,28 @@ export interface StartNewResult {
   queue: string;
 }
 
-/** The checks the Functions extension makes on orchestration instance ids. */
+const FORBIDDEN_ID_CHAR = /[/\\#?\u0000-\u001f\u007f-\u009f]/u;
+
+/** The checks the Functions extension makes on orchestration instance ids (reference §2.1). */
 export function validateInstanceId(instanceId: string, field = 'id'): string {
   if (instanceId.length === 0) {
-    throw new ValidationError(field, 'The instance id must not be empty.');
+    throw new ValidationError(field, 'Invalid instance id: it must not be empty.');
   }
   if (instanceId.length > 256) {
-    throw new ValidationError(field, `The instance id is ${instanceId.length} characters long; the maximum is 256.`);
+    throw new ValidationError(field, `Invalid instance id: it is ${instanceId.length} characters long; the maximum is 256.`);
   }
-  if (/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(instanceId)) {
-    throw new ValidationError(field, "The instance id must not contain '/', '\\', '#', '?' or control characters.");
+  const chars = [...instanceId];
+  const at = chars.findIndex((c) => FORBIDDEN_ID_CHAR.test(c));
+  if (at >= 0) {
+    const c = chars[at];
+    const shown = /[\u0000-\u001f\u007f-\u009f]/.test(c) ? `the control character U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : `'${c}'`;
+    throw new ValidationError(
+      field,
+      `Invalid instance id: it contains ${shown} at character ${at + 1}; instance ids must not contain '/', '\\', '#', '?' or control characters.`,
+    );
   }
   if (instanceId.startsWith('@')) {
-    throw new ValidationError(field, "Orchestration instance ids must not start with '@' (reserved for durable entities).");
+    throw new ValidationError(field, "Invalid instance id: it must not start with '@', which is reserved for durable entities (@name@key).");
   }
   return instanceId;
 }

@@ -107,8 +107,16 @@ export function toDurableError(e: unknown, ctx: ErrorContext): Error {
   if (err.statusCode === undefined && (NETWORK_CODES.has(code ?? '') || err.name === 'RestError')) {
     return new UnreachableError(ctx.endpoint, `Storage is unreachable at ${ctx.endpoint} (${code ?? 'no response'}).`, { cause: e });
   }
-  const wrapped = new Error(`Storage request failed${what}: ${firstLine(message)}`, { cause: e });
-  return wrapped;
+  const detail = firstLine(message) || code || 'no details';
+  if (err.statusCode === 429 || err.statusCode === 500 || err.statusCode === 503) {
+    // What is left once the SDK's retries gave up (or, for a 429 from blobs or queues, which the
+    // storage SDK does not retry): a throttled or failing service.
+    return new Error(
+      `Storage at ${ctx.endpoint} answered HTTP ${err.statusCode}${code ? ` ${code}` : ''}${what}: ${detail}. It is busy or failing; try again later.`,
+      { cause: e },
+    );
+  }
+  return new Error(`Storage request failed${what}: ${detail}`, { cause: e });
 }
 
 function firstLine(text: string): string {
