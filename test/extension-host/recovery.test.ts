@@ -55,20 +55,24 @@ describe('Storage down, then back', function () {
       assert.match(String(api.tree.getTreeItem(first[0]).label), /^Storage is unreachable at http:\/\/127\.0\.0\.1:\d+/);
       assert.ok(api.tree.isRecovering(node), 'a recovery probe is scheduled');
 
+      // No getChildren from here (it would load the connection itself): the recovery probe must
+      // find the storage and refresh the connection, which the tree announces.
+      const refreshed = new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 60_000);
+        const listener = api.tree.onDidChangeTreeData((changed) => {
+          if (!changed || (changed as TreeNode).id === node.id) {
+            clearTimeout(timer);
+            listener.dispose();
+            resolve(true);
+          }
+        });
+      });
       for (const service of ['blob', 'queue', 'table'] as const) {
         servers.push(await forward(ports[service], real[service]));
       }
-      // No refresh from here: the probe finds the storage and reloads the connection.
-      const deadline = Date.now() + 60_000;
-      let names: string[] = [];
-      while (Date.now() < deadline) {
-        const children = (await api.tree.getChildren(node)) as TreeNode[];
-        names = children.filter((c) => c.type === 'hub').map((c) => (c.type === 'hub' ? c.info.name : ''));
-        if (names.includes('SampleHub')) {
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+      assert.ok(await refreshed, 'the tree did not reload the connection by itself within 60 s');
+      const children = (await api.tree.getChildren(node)) as TreeNode[];
+      const names = children.map((c) => (c.type === 'hub' ? c.info.name : ''));
       assert.ok(names.includes('SampleHub'), `the connection did not come back: ${JSON.stringify(names)}`);
       assert.equal(api.tree.isRecovering(node), false);
     } finally {

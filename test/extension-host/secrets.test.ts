@@ -22,6 +22,15 @@ describe('Secrets audit', function () {
     api = await extensionApi();
   });
 
+  /**
+   * A tree item as the workbench receives it. Command arguments (the node, which holds the hub's
+   * storage clients) stay in the extension host: VS Code passes the UI a handle, not the objects.
+   */
+  function shownItem(node: TreeNode): string {
+    const item = api.tree.getTreeItem(node);
+    return JSON.stringify({ ...item, command: item.command ? { command: item.command.command, title: item.command.title } : undefined });
+  }
+
   it('an account key used for everything appears in none of settings, state, tree, log, telemetry, page HTML, replies or errors', async () => {
     const cs = connectionString();
     const key = /AccountKey=([^;]+)/.exec(cs)?.[1] ?? '';
@@ -39,13 +48,13 @@ describe('Secrets audit', function () {
       // The tree, down to instances, for the live and the dead connection.
       const roots = (await api.tree.getChildren()) as ConnectionNode[];
       for (const root of roots.filter((r) => r.spec.id === spec.id || r.spec.id === dead.id)) {
-        seen.push(JSON.stringify(api.tree.getTreeItem(root)));
+        seen.push(shownItem(root));
         for (const child of await api.tree.getChildren(root)) {
-          seen.push(JSON.stringify(api.tree.getTreeItem(child)));
+          seen.push(shownItem(child));
           if (child.type === 'hub') {
             for (const group of (await api.tree.getChildren(child)).slice(0, 2)) {
               for (const leaf of (await api.tree.getChildren(group)) as TreeNode[]) {
-                seen.push(JSON.stringify(api.tree.getTreeItem(leaf)));
+                seen.push(shownItem(leaf));
               }
             }
           }
@@ -84,8 +93,9 @@ describe('Secrets audit', function () {
       seen.push(JSON.stringify(events));
       const everything = seen.join('\n');
       assert.ok(everything.length > 10_000, `audited ${everything.length} characters`);
-      for (const shape of shapes) {
-        assert.ok(!everything.includes(shape), `the account key (as ${shape.slice(0, 6)}…) leaked`);
+      for (const [k, shape] of shapes.entries()) {
+        const where = seen.filter((s) => s.includes(shape)).map((s) => s.slice(Math.max(0, s.indexOf(shape) - 200), s.indexOf(shape)));
+        assert.deepEqual(where, [], `the account key (shape ${k}) leaked after: ${JSON.stringify(where)}`);
       }
       // Telemetry carries no account name either.
       assert.ok(!JSON.stringify(events).includes('devstoreaccount1'));

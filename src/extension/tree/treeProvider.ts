@@ -179,6 +179,7 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       const infos = await listTaskHubs(opened.clients);
       const preferred = opened.preferredHub?.toLowerCase();
       infos.sort((a, b) => Number(b.name.toLowerCase() === preferred) - Number(a.name.toLowerCase() === preferred));
+      this.recovery.cancel(node.id);
       this.telemetry.send('treeLoad', { level: 'hubs', connectionKind: node.spec.kind, result: 'Succeeded' }, { durationMs: Date.now() - started, count: infos.length });
       if (infos.length === 0) {
         const hint = opened.preferredHub ? ` (host.json names '${opened.preferredHub}'; it is created when the app first runs)` : '';
