@@ -7,24 +7,14 @@ import type { InstanceStatus, TaskHub, TaskHubInfo } from '../../core';
 import { DEFAULT_PARTITION_COUNT } from '../../core/hub';
 import type { ConnectionManager } from '../connections/manager';
 import { isEmulatorEndpoint } from '../connections/emulator';
-import type { ConnectionSpec, OpenedConnection } from '../connections/types';
+import type { OpenedConnection } from '../connections/types';
 import type { Log } from '../log';
 import { readSettings } from '../settings';
 import { ConnectionRecovery } from './recovery';
-import { visibleText } from '../../shared/text';
 import type { Telemetry } from '../telemetry';
-import {
-  HUB_CONTEXT_VALUE,
-  LOAD_MORE_CONTEXT_VALUE,
-  connectionContextValue,
-  groupContextValue,
-  instanceContextValue,
-  messageContextValue,
-} from './contextValues';
 import type { ConnectionNode, GroupNode, HubNode, InstanceNode, LoadMoreNode, MessageNode, StatusGroup, TreeNode } from './nodes';
 import { STATUS_GROUPS, groupStatuses } from './nodes';
-import { instanceTooltip, statusIcon } from './presentation';
-import { relativeTime } from './time';
+import { treeItem } from './items';
 
 interface GroupState {
   items: InstanceNode[];
@@ -34,13 +24,6 @@ interface GroupState {
   error?: MessageNode;
   loaded: boolean;
 }
-
-const CONNECTION_ICONS: Record<ConnectionSpec['kind'], string> = {
-  local: 'folder',
-  emulator: 'vm',
-  connectionString: 'plug',
-  entra: 'account',
-};
 
 export function oneLine(text: string): string {
   const first = text.split(/\r?\n/).find((l) => l.trim()) ?? text;
@@ -77,35 +60,7 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   // ---- TreeDataProvider -------------------------------------------------------------------
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    switch (node.type) {
-      case 'connection':
-        return this.connectionItem(node);
-      case 'hub':
-        return this.hubItem(node);
-      case 'group':
-        return this.groupItem(node);
-      case 'instance':
-        return this.instanceItem(node);
-      case 'loadMore': {
-        const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
-        item.id = node.id;
-        item.iconPath = new vscode.ThemeIcon('ellipsis');
-        item.contextValue = LOAD_MORE_CONTEXT_VALUE;
-        item.command = { command: 'durableExplorer.loadMore', title: 'Load More', arguments: [node] };
-        return item;
-      }
-      case 'message': {
-        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-        item.id = node.id;
-        item.iconPath = new vscode.ThemeIcon(node.error ? 'warning' : 'info', node.error ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
-        item.tooltip = node.detail ?? node.text;
-        item.contextValue = messageContextValue({ error: node.error, offerEmulatorStart: node.offerEmulatorStart });
-        if (node.offerEmulatorStart) {
-          item.command = { command: 'durableExplorer.startEmulator', title: 'Start Local Emulator' };
-        }
-        return item;
-      }
-    }
+    return treeItem(node, (hub, instanceId) => this.pending.get(pendingKey(hub, instanceId)));
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
@@ -299,83 +254,6 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       error: true,
       offerEmulatorStart: emulatorDown,
     };
-  }
-
-  // ---- Items ------------------------------------------------------------------------------
-
-  private connectionItem(node: ConnectionNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(node.spec.label, vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = node.id;
-    item.iconPath = new vscode.ThemeIcon(CONNECTION_ICONS[node.spec.kind]);
-    item.contextValue = connectionContextValue(node.spec.kind, { offerEmulatorStart: node.spec.kind === 'emulator' });
-    switch (node.spec.kind) {
-      case 'local':
-        item.description = 'local project';
-        item.tooltip = `Function app in ${node.spec.folderPath} (host.json, local.settings.json)`;
-        item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
-        break;
-      case 'emulator':
-        item.description = 'Azurite';
-        item.tooltip = 'The local storage emulator at its default endpoints (UseDevelopmentStorage=true)';
-        break;
-      case 'connectionString':
-        // Only the account name; the string itself never leaves SecretStorage.
-        item.description = `${node.spec.accountName} · connection string`;
-        item.tooltip = `Storage account ${node.spec.accountName} (connection string stored in VS Code's secret storage: ***)`;
-        break;
-      case 'entra':
-        item.description = `${node.spec.accountName} · Entra ID`;
-        item.tooltip = `Storage account ${node.spec.accountName}, signed in with Microsoft Entra ID`;
-        break;
-    }
-    return item;
-  }
-
-  private hubItem(node: HubNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(node.info.name, node.preferred ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = node.id;
-    // The hub host.json names is the one the app uses: coloured, first, and expanded.
-    item.iconPath = new vscode.ThemeIcon('database', node.preferred ? new vscode.ThemeColor('charts.blue') : undefined);
-    const layout = node.info.layout === 'table' ? 'layout v2' : node.info.layout === 'blob' ? 'layout v1' : 'layout unknown';
-    const partitions = node.info.partitionCount === null ? `${node.hub.partitionCount} partitions (assumed)` : `${node.info.partitionCount} partitions`;
-    item.description = `${partitions} · ${layout}`;
-    item.tooltip =
-      `Task hub ${node.info.name}${node.preferred ? ' (named in host.json)' : ''}\n${partitions}, ` +
-      (node.info.layout === 'table'
-        ? `partition table ${node.info.name}Partitions (DurableTask.AzureStorage v2)`
-        : node.info.layout === 'blob'
-          ? `leases in ${node.info.name.toLowerCase()}-leases (DurableTask.AzureStorage v1)`
-          : 'no partition metadata found');
-    item.contextValue = HUB_CONTEXT_VALUE;
-    return item;
-  }
-
-  private groupItem(node: GroupNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(node.status, vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = node.id;
-    item.iconPath = statusIcon(node.status);
-    const settings = readSettings();
-    const window = settings.timeWindowDays > 0 ? `created in the last ${settings.timeWindowDays} days` : 'of any age';
-    // The window is said once, on "All", and in every group's tooltip (durableExplorer.timeWindowDays).
-    item.description = node.status === 'All' ? window : undefined;
-    item.tooltip = `${node.status === 'All' ? 'All instances' : `${node.status} instances`} ${window}, ${settings.pageSize} per page`;
-    item.contextValue = groupContextValue(node.status);
-    return item;
-  }
-
-  private instanceItem(node: InstanceNode): vscode.TreeItem {
-    const { instance } = node;
-    const pending = this.pending.get(pendingKey(node.parent.parent, instance.instanceId));
-    // Ids and names are untrusted: a bidi override or a control character must not reorder the row.
-    const item = new vscode.TreeItem(visibleText(instance.instanceId), vscode.TreeItemCollapsibleState.None);
-    item.id = node.id;
-    const parts = [visibleText(instance.name), pending ?? String(instance.runtimeStatus), relativeTime(instance.createdTime)].filter(Boolean);
-    item.description = parts.join(' · ');
-    item.tooltip = instanceTooltip(instance, pending);
-    item.iconPath = pending ? new vscode.ThemeIcon('loading~spin') : statusIcon(String(instance.runtimeStatus));
-    item.contextValue = instanceContextValue(String(instance.runtimeStatus), { pending: !!pending, entity: instance.instanceId.startsWith('@') });
-    item.command = { command: 'durableExplorer.showInstance', title: 'Show Instance', arguments: [node] };
-    return item;
   }
 
   // ---- Updates ----------------------------------------------------------------------------
