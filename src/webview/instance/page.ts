@@ -1,4 +1,5 @@
-// The instance page: header, actions, values, history and timeline of one orchestration instance.
+// The instance page: actions, reading (status, paged history), refresh and follow, tabs; the header
+// (header.ts), value sections (values.ts) and saved UI state (uiState.ts) are its parts.
 // Everything shown arrives from the host (src/extension/webviews/instancePanel.ts) through the
 // protocol; the page keeps only UI state (setState) and never touches storage.
 import type {
@@ -10,75 +11,27 @@ import type {
   InstancePageSettings,
   InstancePageState,
   InstanceSnapshot,
-  JsonValue,
   PanelTarget,
   StatusResult,
-  ValueSection,
-  ValueView,
 } from '../../shared/protocol';
 import { InstanceRequests } from '../../shared/protocol';
 import { append, button, clear, h, icon } from '../dom';
-import type { HistoryFilter, HistoryItem } from '../model/historyModel';
-import { buildHistoryModel, formatDuration, isHistoryFilter } from '../model/historyModel';
+import type { HistoryItem } from '../model/historyModel';
+import { buildHistoryModel } from '../model/historyModel';
 import type { PageClient, VsCodeApi } from '../rpc';
 import { RequestFailed } from '../rpc';
 import { ACTION_SPECS, showActionForm } from './actions';
-import { STATUS_ICONS, formatTimestamp, statusClass } from './format';
+import { formatTimestamp } from './format';
 import { HistoryList } from './historyList';
-import { jsonTree } from './jsonView';
 import { TimelineView } from './timelineView';
+import { renderHeader } from './header';
+import type { UiState } from './uiState';
+import { readUi } from './uiState';
+import { SECTION_TITLES, ValueSections } from './values';
 
-interface UiState {
-  tab: 'history' | 'timeline';
-  filter: HistoryFilter;
-  order: 'asc' | 'desc';
-  zoom: number;
-  collapseIdle: boolean;
-  utc: boolean;
-  /** Value sections the user closed. */
-  closed: ValueSection[];
-  historyScroll: number;
-}
-
-const DEFAULT_UI: UiState = { tab: 'history', filter: 'all', order: 'asc', zoom: 1, collapseIdle: true, utc: false, closed: [], historyScroll: 0 };
 /** History pages read automatically; beyond this a button reads on. */
 const AUTO_LOAD_LIMIT = 50_000;
 const HISTORY_PAGE = 1000;
-
-const SECTION_TITLES: Record<ValueSection, string> = { input: 'Input', output: 'Output', customStatus: 'Custom status', failure: 'Failure details' };
-
-function readUi(saved: unknown): UiState {
-  const ui = { ...DEFAULT_UI };
-  if (!saved || typeof saved !== 'object') {
-    return ui;
-  }
-  const s = saved as Record<string, unknown>;
-  if (s.tab === 'history' || s.tab === 'timeline') {
-    ui.tab = s.tab;
-  }
-  if (isHistoryFilter(s.filter)) {
-    ui.filter = s.filter;
-  }
-  if (s.order === 'asc' || s.order === 'desc') {
-    ui.order = s.order;
-  }
-  if (typeof s.zoom === 'number' && s.zoom >= 1 && s.zoom <= 200) {
-    ui.zoom = s.zoom;
-  }
-  if (typeof s.collapseIdle === 'boolean') {
-    ui.collapseIdle = s.collapseIdle;
-  }
-  if (typeof s.utc === 'boolean') {
-    ui.utc = s.utc;
-  }
-  if (Array.isArray(s.closed)) {
-    ui.closed = s.closed.filter((x): x is ValueSection => x === 'input' || x === 'output' || x === 'customStatus' || x === 'failure');
-  }
-  if (typeof s.historyScroll === 'number' && s.historyScroll >= 0) {
-    ui.historyScroll = s.historyScroll;
-  }
-  return ui;
-}
 
 export class InstancePage {
   private target: PanelTarget | undefined;
@@ -97,9 +50,9 @@ export class InstancePage {
   private historyToken: string | null = null;
   private historyLoaded = false;
   private historyError: string | undefined;
-  private sectionKeys = new Map<ValueSection, string>();
   private restoredScroll = false;
   private readonly history: HistoryList;
+  private readonly values: ValueSections;
   private readonly timeline: TimelineView;
 
   // Page structure (built once).
@@ -107,7 +60,6 @@ export class InstancePage {
   private readonly actionBar = h('div', { class: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Actions' } });
   private readonly form = h('div', { class: 'action-form' });
   private readonly banner = h('div', { class: 'banner', attrs: { role: 'status', 'aria-live': 'polite' } });
-  private readonly values = h('div', { class: 'values' });
   private readonly tabs = h('div', { class: 'tabs', attrs: { role: 'tablist' } });
   private readonly historyTab = h('button', { class: 'tab', attrs: { role: 'tab', id: 'tab-history', type: 'button', 'aria-controls': 'panel-history' } });
   private readonly timelineTab = h('button', { class: 'tab', attrs: { role: 'tab', id: 'tab-timeline', type: 'button', 'aria-controls': 'panel-timeline' }, text: 'Timeline' });
@@ -122,6 +74,15 @@ export class InstancePage {
   ) {
     const saved = vscode.getState() as Partial<InstancePageState> | undefined;
     this.ui = readUi(saved?.ui);
+    this.values = new ValueSections({
+      copy: (section) => void this.call(() => this.client.request(InstanceRequests.copy, { what: 'section', section }), `Copied the ${SECTION_TITLES[section].toLowerCase()}.`),
+      open: (section) => void this.call(() => this.client.request(InstanceRequests.openDocument, { what: 'section', section })),
+      closed: () => this.ui.closed,
+      setOpen: (section, open) => {
+        this.ui.closed = open ? this.ui.closed.filter((x) => x !== section) : [...new Set([...this.ui.closed, section])];
+        this.saveState();
+      },
+    });
     this.history = new HistoryList(
       {
         loadEvent: async (index) => (await this.client.request(InstanceRequests.event, { generation: this.generation, index })).event,
@@ -176,7 +137,7 @@ export class InstancePage {
       append(this.root, h('div', { class: 'unavailable', attrs: { role: 'alert' } }, icon('warning'), h('span', { text: hello.unavailable })));
       return;
     }
-    append(this.root, this.header, this.actionBar, this.form, this.banner, this.values, this.tabs, this.historyPanel, this.timelinePanel);
+    append(this.root, this.header, this.actionBar, this.form, this.banner, this.values.element, this.tabs, this.historyPanel, this.timelinePanel);
     this.renderHeader();
     this.selectTab(this.ui.tab, false);
     void this.refresh(true);
@@ -222,7 +183,7 @@ export class InstancePage {
       this.follow = undefined;
       this.renderHeader();
       this.renderActions();
-      this.renderValues();
+      this.values.render(this.snapshot);
       return;
     }
     this.missing = undefined;
@@ -244,7 +205,7 @@ export class InstancePage {
     }
     this.renderHeader();
     this.renderActions();
-    this.renderValues();
+    this.values.render(this.snapshot);
     if (all || changed || !this.historyLoaded) {
       await this.loadHistory();
     }
@@ -409,68 +370,12 @@ export class InstancePage {
   }
 
   private renderHeader(): void {
-    clear(this.header);
-    const s = this.snapshot;
-    const id = s?.instanceId ?? this.target?.instanceId ?? '';
-    const status = s?.runtimeStatus ?? (this.missing ? 'Not found' : '');
-    const badge = h(
-      'span',
-      { class: `status-badge ${s ? statusClass(status) : 'status-unknown'}`, attrs: { role: 'status' } },
-      icon(STATUS_ICONS[status] ?? 'question'),
-      h('span', { class: 'status-text', text: status || 'Loading…' }),
-    );
-    const refresh = button('Refresh', () => void this.refresh(true), { icon: 'refresh', class: 'secondary small' });
-    const utc = button(this.ui.utc ? 'UTC' : 'Local time', () => this.toggleUtc(), { icon: 'clock', class: 'secondary small', title: 'Show times in UTC or local time' });
-    append(
-      this.header,
-      h('div', { class: 'title-row' }, badge, h('h1', { class: 'instance-name', text: s?.name || (this.missing ? 'Instance not found' : 'Loading…') }), h('span', { class: 'spacer' }), h('span', { class: 'refresh-note muted' }), utc, refresh),
-      h(
-        'div',
-        { class: 'id-row' },
-        h('span', { class: 'label', text: 'Instance' }),
-        h('code', { class: 'instance-id', text: id }),
-        button('Copy instance id', () => void this.call(() => this.client.request(InstanceRequests.copy, { what: 'instanceId' }), 'Copied the instance id.'), { icon: 'copy', iconOnly: true }),
-        h('span', { class: 'muted', text: this.target ? `in task hub ${this.target.hubName}` : '' }),
-      ),
-    );
-    if (this.missing) {
-      append(this.header, h('p', { class: 'missing', attrs: { role: 'alert' }, text: this.missing }));
-    }
-    if (s) {
-      const facts = h('dl', { class: 'facts' });
-      const fact = (label: string, value: Node | string | null | undefined, title?: string): void => {
-        if (value === null || value === undefined || value === '') {
-          return;
-        }
-        append(facts, h('div', { class: 'fact' }, h('dt', { text: label }), h('dd', { title }, value)));
-      };
-      const created = Date.parse(s.createdTime ?? '');
-      const ended = s.terminal ? Date.parse(s.completedTime ?? s.lastUpdatedTime ?? '') : Date.now();
-      fact('Created', formatTimestamp(s.createdTime, this.ui.utc), s.createdTime ?? undefined);
-      fact('Last updated', formatTimestamp(s.lastUpdatedTime, this.ui.utc), s.lastUpdatedTime ?? undefined);
-      fact('Completed', s.terminal ? formatTimestamp(s.completedTime, this.ui.utc) : '', s.completedTime ?? undefined);
-      fact('Duration', !Number.isNaN(created) && !Number.isNaN(ended) ? `${formatDuration(Math.max(0, ended - created))}${s.terminal ? '' : ' so far'}` : '');
-      fact('Execution id', s.executionId ? h('code', { text: s.executionId }) : '');
-      if (s.parent) {
-        const parent = s.parent;
-        fact(
-          'Parent',
-          h(
-            'button',
-            { class: 'link-button parent-link', attrs: { type: 'button' }, title: `Open the parent instance ${parent.instanceId}`, on: { click: () => void this.call(() => this.client.request(InstanceRequests.openInstance, { instanceId: parent.instanceId })) } },
-            icon('link-external'),
-            h('span', { text: parent.name ? `${parent.instanceId} (${parent.name})` : parent.instanceId }),
-          ),
-        );
-      }
-      fact('Scheduled start', formatTimestamp(s.scheduledStartTime, this.ui.utc));
-      fact('Version', s.version ?? '');
-      fact('Generation', s.generation > 0 ? String(s.generation) : '');
-      if (s.tags && Object.keys(s.tags).length > 0) {
-        fact('Tags', Object.entries(s.tags).map(([k, v]) => `${k}=${v}`).join(', '));
-      }
-      this.header.appendChild(facts);
-    }
+    renderHeader(this.header, { snapshot: this.snapshot, target: this.target, missing: this.missing, utc: this.ui.utc }, {
+      refresh: () => void this.refresh(true),
+      toggleUtc: () => this.toggleUtc(),
+      copyId: () => void this.call(() => this.client.request(InstanceRequests.copy, { what: 'instanceId' }), 'Copied the instance id.'),
+      openInstance: (instanceId) => void this.call(() => this.client.request(InstanceRequests.openInstance, { instanceId })),
+    });
     this.renderRefreshNote();
   }
 
@@ -501,81 +406,6 @@ export class InstancePage {
         s ? button('Open as JSON Document', () => void this.call(() => this.client.request(InstanceRequests.openDocument, { what: 'instance' })), { icon: 'json', class: 'secondary' }) : null,
       );
     }
-  }
-
-  private renderValues(): void {
-    const s = this.snapshot;
-    if (!s) {
-      clear(this.values);
-      this.sectionKeys.clear();
-      return;
-    }
-    const sections: [ValueSection, ValueView][] = [['input', s.input]];
-    if (s.failure) {
-      sections.push(['failure', s.failure]);
-    } else {
-      sections.push(['output', s.output]);
-    }
-    sections.push(['customStatus', s.customStatus]);
-    const keys = sections.map(([name, view]) => `${name}:${view.size}:${view.kind === 'value' ? JSON.stringify(view.value) : view.text.slice(0, 200)}`);
-    const same = keys.length === this.sectionKeys.size && sections.every(([name], k) => this.sectionKeys.get(name) === keys[k]);
-    if (same) {
-      return;
-    }
-    this.sectionKeys = new Map(sections.map(([name], k) => [name, keys[k]]));
-    clear(this.values);
-    for (const [name, view] of sections) {
-      this.values.appendChild(this.valueSection(name, view));
-    }
-  }
-
-  private valueSection(name: ValueSection, view: ValueView): HTMLElement {
-    const empty = view.kind === 'value' && view.value === null;
-    if (empty) {
-      // Nothing to open: one quiet line.
-      const none = name === 'output' && this.snapshot && !this.snapshot.terminal ? 'no output yet' : 'none';
-      return h('div', { class: `value-empty-row section-${name}` }, h('span', { class: 'section-title', text: SECTION_TITLES[name] }), h('span', { class: 'muted', text: none }));
-    }
-    const stop = (e: Event): void => {
-      e.preventDefault();
-      e.stopPropagation();
-    };
-    const tools = h(
-      'span',
-      { class: 'section-tools' },
-      button(`Copy ${SECTION_TITLES[name].toLowerCase()}`, (e) => {
-        stop(e);
-        void this.call(() => this.client.request(InstanceRequests.copy, { what: 'section', section: name }), `Copied the ${SECTION_TITLES[name].toLowerCase()}.`);
-      }, { icon: 'copy', iconOnly: true }),
-      button(`Open ${SECTION_TITLES[name].toLowerCase()} as JSON document`, (e) => {
-        stop(e);
-        void this.call(() => this.client.request(InstanceRequests.openDocument, { what: 'section', section: name }));
-      }, { icon: 'go-to-file', iconOnly: true }),
-    );
-    const size = view.size > 1024 ? `${(view.size / 1024).toFixed(view.size > 10240 ? 0 : 1)} KB` : '';
-    const summary = h(
-      'summary',
-      { class: `section-summary${name === 'failure' ? ' failure' : ''}` },
-      h('span', { class: 'section-title', text: SECTION_TITLES[name] }),
-      size ? h('span', { class: 'muted', text: size }) : null,
-      h('span', { class: 'spacer' }),
-      tools,
-    );
-    let body: HTMLElement;
-    if (view.kind === 'truncated') {
-      body = h('div', {}, h('p', { class: 'muted', text: `Large value (${view.size.toLocaleString('en-US')} characters): the beginning is shown; open it as a JSON document to see it all.` }), h('pre', { class: 'value-text', text: view.text }));
-    } else if (typeof view.value === 'string' && name === 'failure') {
-      body = h('pre', { class: 'value-text failure-text', text: view.value });
-    } else {
-      // Big values open one level only (their first items render; the rest on demand).
-      body = jsonTree(view.value as JsonValue, view.size > 20_000 ? 1 : 2);
-    }
-    const details = h('details', { class: `value-section section-${name}`, attrs: { open: !this.ui.closed.includes(name) || name === 'failure' } }, summary, h('div', { class: 'value-body' }, body));
-    details.addEventListener('toggle', () => {
-      this.ui.closed = details.open ? this.ui.closed.filter((x) => x !== name) : [...new Set([...this.ui.closed, name])];
-      this.saveState();
-    });
-    return details;
   }
 
   private selectTab(tab: 'history' | 'timeline', save = true): void {
