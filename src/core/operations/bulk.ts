@@ -226,12 +226,7 @@ async function purgeByQuery(hub: TaskHub, o: BulkActionOptions, query: InstanceQ
   let fatal: { error: unknown } | undefined;
   try {
     await purgeInstances(hub, {
-      createdAfter: query.createdAfter,
-      createdBefore: query.createdBefore,
-      statuses: query.statuses,
-      instanceIdPrefix: query.instanceIdPrefix,
-      name: query.name,
-      includeEntities: query.includeEntities,
+      ...query,
       concurrency,
       signal: inner.signal,
       onInstance: (r: PurgedInstanceReport) => {
@@ -266,17 +261,6 @@ async function purgeByQuery(hub: TaskHub, o: BulkActionOptions, query: InstanceQ
 
 /** How many instances a query matches (a `$select=RuntimeStatus` scan via countInstancesByStatus). */
 export async function countMatchingInstances(hub: TaskHub, query: InstanceQuery, opts: OperationOptions = {}): Promise<number> {
-  const counts = await countInstancesByStatus(
-    hub,
-    {
-      createdAfter: query.createdAfter,
-      createdBefore: query.createdBefore,
-      statuses: query.statuses,
-      instanceIdPrefix: query.instanceIdPrefix,
-      name: query.name,
-      includeEntities: query.includeEntities,
-    },
-    opts,
-  );
+  const counts = await countInstancesByStatus(hub, query, opts);
   return Object.values(counts).reduce((sum, n) => sum + n, 0);
 }
