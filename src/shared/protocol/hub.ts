@@ -3,7 +3,7 @@
 // The page resolves its time range to concrete dates once, when the user applies a filter, so the
 // list, the counts, a bulk preview and the bulk action itself all run the very same query.
 import type { Infer, PageState, ParamsOf, ViewProtocol } from './kit';
-import { notification, request, s, targetFromState, viewProtocol } from './kit';
+import { HUB_TARGET_FIELDS, notification, request, s, targetFromState, viewProtocol } from './kit';
 
 export const HUB_VIEW_TYPE = 'durableExplorer.hub';
 
@@ -29,10 +29,7 @@ export const hubQuerySchema = s.object({
 export type HubQuery = Infer<typeof hubQuerySchema>;
 
 /** Which hub a page shows: stored with setState, so the serializer can restore it after a reload. */
-export const hubTargetSchema = s.object({
-  connectionId: s.string({ min: 1, max: 512 }),
-  hubName: s.string({ min: 1, max: 128 }),
-});
+export const hubTargetSchema = s.object(HUB_TARGET_FIELDS);
 export type HubTarget = Infer<typeof hubTargetSchema>;
 
 export type HubPageState = PageState<HubTarget>;

@@ -1,6 +1,6 @@
 // The instance page's messages (see kit.ts for the envelope and the schema helpers).
 import type { Infer, JsonValue, PageState, ParamsOf, ValueView, ViewProtocol } from './kit';
-import { notification, request, s, targetFromState, viewProtocol } from './kit';
+import { HUB_TARGET_FIELDS, notification, request, s, targetFromState, viewProtocol } from './kit';
 
 
 export const INSTANCE_VIEW_TYPE = 'durableExplorer.instance';
@@ -13,11 +13,7 @@ export const VALUE_SECTIONS = ['input', 'output', 'customStatus', 'failure'] as 
 export type ValueSection = (typeof VALUE_SECTIONS)[number];
 
 /** Which panel a page is: stored with setState, so the serializer can restore it after a reload. */
-export const panelTargetSchema = s.object({
-  connectionId: s.string({ min: 1, max: 512 }),
-  hubName: s.string({ min: 1, max: 128 }),
-  instanceId: s.string({ min: 1, max: 1024 }),
-});
+export const panelTargetSchema = s.object({ ...HUB_TARGET_FIELDS, instanceId: s.string({ min: 1, max: 1024 }) });
 export type PanelTarget = Infer<typeof panelTargetSchema>;
 
 export type InstancePageState = PageState<PanelTarget>;

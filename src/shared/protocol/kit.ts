@@ -299,6 +299,12 @@ export type ValueView = { kind: 'value'; value: JsonValue; size: number } | { ki
 
 // ---- Saved page state ---------------------------------------------------------------------------
 
+/** Which connection and hub a page is about: the fields every page's saved target starts with. */
+export const HUB_TARGET_FIELDS = {
+  connectionId: s.string({ min: 1, max: 512 }),
+  hubName: s.string({ min: 1, max: 128 }),
+};
+
 /** What a page keeps with setState: which subject it shows (the host checks it), and its UI state. */
 export interface PageState<Target> {
   v: 1;
