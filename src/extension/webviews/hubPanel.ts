@@ -4,7 +4,7 @@
 // runs; the page never touches storage.
 import type * as vscode from 'vscode';
 import { BULK_ACTION_LABELS, countInstancesByStatus, findStuckInstances, iterateInstances, queryInstances, readQueueDepths, runBulkAction } from '../../core';
-import type { BulkActionSpec, BulkItemResult, BulkTargetSpec, InstanceQuery, InstanceStatus, JsonValue, RuntimeStatus } from '../../core';
+import type { BulkActionSpec, BulkItemResult, BulkTargetSpec, InstanceQuery, InstanceStatus, RuntimeStatus } from '../../core';
 import type {
   BulkItem,
   BulkSummary,
@@ -25,6 +25,7 @@ import type { HubNode } from '../tree/nodes';
 import type { TaskHubTreeProvider } from '../tree/treeProvider';
 import type { ReceiveOutcome } from './channel';
 import type { PageHostDeps } from './pageHost';
+import { oneLineSummary } from './instanceData';
 import { PageHost, RequestError, panelTitle } from './pageHost';
 
 export interface HubPanelDeps extends PageHostDeps {
@@ -75,14 +76,6 @@ export function toInstanceQuery(q: HubQuery): InstanceQuery {
   };
 }
 
-function preview(value: JsonValue): string | null {
-  if (value === null || value === undefined || value === '') {
-    return null;
-  }
-  const text = (typeof value === 'string' ? value : JSON.stringify(value)).replace(/\s+/g, ' ').trim();
-  return text.length > CUSTOM_STATUS_PREVIEW ? `${text.slice(0, CUSTOM_STATUS_PREVIEW)}…` : text;
-}
-
 export function toHubRow(s: InstanceStatus): HubInstanceRow {
   return {
     instanceId: s.instanceId,
@@ -91,7 +84,7 @@ export function toHubRow(s: InstanceStatus): HubInstanceRow {
     createdTime: s.createdTime,
     lastUpdatedTime: s.lastUpdatedTime,
     completedTime: s.completedTime,
-    customStatus: preview(s.customStatus),
+    customStatus: oneLineSummary(s.customStatus, CUSTOM_STATUS_PREVIEW) ?? null,
     isEntity: s.instanceId.startsWith('@'),
   };
 }

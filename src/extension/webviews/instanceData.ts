@@ -46,12 +46,13 @@ export function truncateStrings(value: JsonValue | undefined, limit = EVENT_STRI
   return value;
 }
 
-function oneLineSummary(value: JsonValue | undefined): string | undefined {
+/** A value as one line of text, cut at `limit`; undefined when there is nothing to show. */
+export function oneLineSummary(value: JsonValue | undefined, limit = SUMMARY_LIMIT): string | undefined {
   if (value === undefined || value === null || value === '' || value === 'null') {
     return undefined;
   }
   const text = (typeof value === 'string' ? value : JSON.stringify(value)).replace(/\s+/g, ' ').trim();
-  return text.length > SUMMARY_LIMIT ? `${text.slice(0, SUMMARY_LIMIT)}…` : text;
+  return text.length > limit ? `${text.slice(0, limit)}…` : text;
 }
 
 function str(value: JsonValue | undefined): string | undefined {

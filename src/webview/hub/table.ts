@@ -109,13 +109,13 @@ export class VirtualTable<T> {
       this.focusPos = 0;
     }
     this.renderHeader();
-    this.schedule(true);
+    this.renderNow();
   }
 
   /** Re-renders the rows in view (data in them changed). */
   refresh(): void {
     this.renderHeader();
-    this.schedule(true);
+    this.renderNow();
   }
 
   /** Updates checkboxes and row states in place (keeps focus where it is). */
@@ -218,6 +218,16 @@ export class VirtualTable<T> {
       this.frame = 0;
       this.render();
     });
+  }
+
+  /** New data shows in the same task as the summary that announces it, never a frame later. */
+  private renderNow(): void {
+    if (this.frame) {
+      cancelAnimationFrame(this.frame);
+      this.frame = 0;
+    }
+    this.dirty = true;
+    this.render();
   }
 
   private viewportTop(): number {
