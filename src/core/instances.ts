@@ -9,7 +9,7 @@ import { hubResourceNames } from './format/names';
 import { and, eq, odataDateTime, or, partitionKeyPrefix } from './format/odata';
 import { int, normalizeRow, queryPage, str, validateContinuationToken } from './storage/rows';
 import { isNotFound, toDurableError } from './storage/errors';
-import { downloadLargeMessage, parseStoredValue, resolveInstanceValue } from './values';
+import { parseStoredValue, readBlobValueForDisplay, resolveInstanceValue } from './values';
 import { mapWithConcurrency } from './concurrency';
 
 export interface InstanceQuery {
@@ -115,7 +115,8 @@ async function resolvePayloads(hub: TaskHub, row: Row, q: InstanceQuery, signal?
     const blobName = str(row, 'InputBlobName');
     const input = str(row, 'Input');
     row.columns.Input =
-      blobName && !input ? await downloadLargeMessage(hub, blobName, signal) : ((await resolveInstanceValue(hub, input, signal)) ?? 'null');
+      // A corrupt or missing input blob shows as unreadable in place; the status is still worth showing.
+      blobName && !input ? await readBlobValueForDisplay(hub, blobName, signal) : ((await resolveInstanceValue(hub, input, signal)) ?? 'null');
   }
   if (q.showOutput && row.columns.Output !== undefined) {
     row.columns.Output = (await resolveInstanceValue(hub, str(row, 'Output'), signal)) ?? 'null';

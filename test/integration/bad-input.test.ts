@@ -415,6 +415,13 @@ function storedDataCases(): Case[] {
       stdout: (out) => assert.equal(JSON.parse(out).input, unreadable(`${BROKEN.notGzip}/history-input.json.gz`, 'is not gzip data (incorrect header check)')),
     },
     {
+      what: 'get-runtime-status --show-input of an InputBlobName blob that is not gzip',
+      argv: ['get-runtime-status', ...H, '--id', BROKEN.inputBlobName, '--show-input', '--json'],
+      exit: 0,
+      stderr: '',
+      stdout: (out) => assert.equal(JSON.parse(out).input, unreadable(`${BROKEN.inputBlobName}/history-input.json.gz`, 'is not gzip data (incorrect header check)')),
+    },
+    {
       what: 'get-runtime-status --show-output of an output blob that is not UTF-8 (human output)',
       argv: ['get-runtime-status', ...H, '--id', BROKEN.notUtf8, '--show-output'],
       exit: 0,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { BulkItemResult, TaskHub } from '../../src/core';
-import { countInstancesByStatus, createStorageClients, iterateInstances, openTaskHub, purgeInstances, runBulkAction, startNew, waitForStatus } from '../../src/core';
+import { countInstancesByStatus, createStorageClients, iterateInstances, openTaskHub, purgeInstances, readHistory, runBulkAction, startNew, waitForStatus } from '../../src/core';
 import { HubWriter } from '../../tools/seed/hubWriter';
 import { writeCompletedSequence } from '../../tools/seed/sampleHubs';
 import { startWorker } from '../../tools/worker/worker';
@@ -47,12 +47,22 @@ function collectGarbage(): void {
 describe('concurrency and load (Azurite + worker)', function () {
   this.timeout(600_000);
   let worker: Worker | undefined;
+  const workerLog: string[] = [];
 
   before(async () => {
     for (const name of [HUB, SOAK_HUB]) {
       await HubWriter.create({ connectionString: cs(), hubName: name, partitionCount: 4 });
     }
-    worker = startWorker({ connectionString: cs(), taskHubNames: [HUB, SOAK_HUB], pollIntervalMs: 100, log: () => undefined });
+    worker = startWorker({
+      connectionString: cs(),
+      taskHubNames: [HUB, SOAK_HUB],
+      pollIntervalMs: 100,
+      // Kept (the last 500 lines) to explain a failure; the worker logs only problems.
+      log: (line) => {
+        workerLog.push(line);
+        workerLog.splice(0, workerLog.length - 500);
+      },
+    });
   });
 
   after(async () => {
@@ -144,7 +154,9 @@ describe('concurrency and load (Azurite + worker)', function () {
     }
   });
 
-  it(`soak: ${SOAK_CYCLES} start → terminate → purge cycles through the CLI end with the hub empty and memory flat`, async () => {
+  it(`soak: ${SOAK_CYCLES} start → terminate → purge cycles through the CLI end with the hub empty and memory flat`, async function () {
+    // The full soak (SOAK_CYCLES=10000) runs far past the suite's 10 minutes.
+    this.timeout(Math.max(600_000, SOAK_CYCLES * 600));
     const h = await hub(SOAK_HUB);
     const env = { AzureWebJobsStorage: cs() };
     const cli = async (args: string[]): Promise<void> => {
@@ -162,7 +174,13 @@ describe('concurrency and load (Azurite + worker)', function () {
         // Terminate takes Pending and Running alike; the worker then records it.
         await cli(['terminate', '--id', id, '--reason', 'soak']);
         const done = await waitForStatus(h, { instanceId: id, until: (s) => s.runtimeStatus === 'Terminated', timeoutMs: 60_000, intervalMs: 100 });
-        assert.ok(!done.timedOut, `${id} is ${done.status.runtimeStatus}`);
+        if (done.timedOut) {
+          const rows = await readHistory(h, id).then((p) => p.events.map((e) => e.EventType), (e: Error) => e.message);
+          assert.fail(
+            `${id} is ${done.status.runtimeStatus} after 60 s; history: ${JSON.stringify(rows).slice(0, 2000)}; ` +
+              `worker log: ${JSON.stringify(workerLog.filter((l) => l.includes(id) || !l.includes('soak-')).slice(-20))}`,
+          );
+        }
         await cli(['purge-history', '--id', id, '--yes']);
         finished++;
         if (finished % Math.max(1, Math.floor(SOAK_CYCLES / 10)) === 0) {

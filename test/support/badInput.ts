@@ -150,6 +150,8 @@ export const BROKEN = {
   notGzip: 'broken-not-gzip',
   /** Output is a blob URL whose blob is gzip of bytes that are not UTF-8. */
   notUtf8: 'broken-not-utf8',
+  /** Input is empty and InputBlobName names a blob that is not gzip (the newer column layout). */
+  inputBlobName: 'broken-input-blob-name',
   /** Input is the URL of a start-message blob that holds no JSON. */
   badStartMessage: 'broken-start-message',
   /** A history row's ResultBlobName names a blob that is not gzip, another one a missing blob. */
@@ -180,6 +182,10 @@ async function writeBrokenInstances(w: HubWriter): Promise<void> {
   await writeCompletedSequence(w, BROKEN.notGzip, new Date(NOW.getTime() - 60_000));
   await w.largeMessages.getBlockBlobClient(`${BROKEN.notGzip}/history-input.json.gz`).uploadData(Buffer.from('this is not gzip'));
   await merge(BROKEN.notGzip, { Input: url(`${BROKEN.notGzip}/history-input.json.gz`) });
+
+  await writeCompletedSequence(w, BROKEN.inputBlobName, new Date(NOW.getTime() - 60_000));
+  await w.largeMessages.getBlockBlobClient(`${BROKEN.inputBlobName}/history-input.json.gz`).uploadData(Buffer.from('\x00\x01 no gzip here'));
+  await merge(BROKEN.inputBlobName, { Input: '', InputBlobName: `${BROKEN.inputBlobName}/history-input.json.gz` });
 
   await writeCompletedSequence(w, BROKEN.notUtf8, new Date(NOW.getTime() - 60_000));
   await w.largeMessages.getBlockBlobClient(`${BROKEN.notUtf8}/history-output.json.gz`).uploadData(gzipSync(Buffer.from([0x22, 0x61, 0xff, 0xfe, 0x22])));

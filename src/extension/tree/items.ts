@@ -2,6 +2,7 @@
 // command a click runs. Untrusted ids and names are escaped (visibleText); no storage access here.
 import * as vscode from 'vscode';
 import { visibleText } from '../../shared/text';
+import type { TaskHub } from '../../core';
 import type { ConnectionSpec } from '../connections/types';
 import { readSettings } from '../settings';
 import {
@@ -86,13 +87,21 @@ function connectionItem(node: ConnectionNode): vscode.TreeItem {
   return item;
 }
 
+/** Where a hub's partition count came from when storage has no usable record of it. */
+const FALLBACK_SOURCE: Partial<Record<TaskHub['partitionCountSource'], string>> = {
+  'control-queues': 'from its control queues',
+  'host.json': 'from host.json',
+  default: 'assumed',
+};
+
 function hubItem(node: HubNode): vscode.TreeItem {
   const item = new vscode.TreeItem(node.info.name, node.preferred ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
   // The hub host.json names is the one the app uses: coloured, first, and expanded.
   item.iconPath = new vscode.ThemeIcon('database', node.preferred ? new vscode.ThemeColor('charts.blue') : undefined);
   const layout = node.info.layout === 'table' ? 'layout v2' : node.info.layout === 'blob' ? 'layout v1' : 'layout unknown';
-  const partitions = node.info.partitionCount === null ? `${node.hub.partitionCount} partitions (assumed)` : `${node.info.partitionCount} partitions`;
+  const partitions =
+    node.info.partitionCount === null ? `${node.hub.partitionCount} partitions (${FALLBACK_SOURCE[node.hub.partitionCountSource] ?? 'assumed'})` : `${node.info.partitionCount} partitions`;
   item.description = `${partitions} · ${layout}`;
   item.tooltip =
     `Task hub ${node.info.name}${node.preferred ? ' (named in host.json)' : ''}\n${partitions}, ` +
@@ -100,7 +109,8 @@ function hubItem(node: HubNode): vscode.TreeItem {
       ? `partition table ${node.info.name}Partitions (DurableTask.AzureStorage v2)`
       : node.info.layout === 'blob'
         ? `leases in ${node.info.name.toLowerCase()}-leases (DurableTask.AzureStorage v1)`
-        : 'no partition metadata found');
+        : 'no partition metadata found') +
+    (node.hub.partitionWarning ? `\n⚠ ${node.hub.partitionWarning}` : '');
   item.contextValue = HUB_CONTEXT_VALUE;
   return item;
 }

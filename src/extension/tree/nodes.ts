@@ -14,7 +14,7 @@ export interface HubNode {
   readonly id: string;
   readonly parent: ConnectionNode;
   readonly info: TaskHubInfo;
-  /** The handle operations take; partition count known from the listing, so no extra probe. */
+  /** The handle operations take; its partition count comes from the listing (probed only when storage has no usable record). */
   readonly hub: TaskHub;
   /** host.json names this hub. */
   readonly preferred: boolean;

@@ -2,7 +2,7 @@
 // Each status group is its own server-side-filtered query (status + time window), so showing
 // the first page never scans the table.
 import * as vscode from 'vscode';
-import { isDurableError, listTaskHubs, queryInstances } from '../../core';
+import { isDurableError, listTaskHubs, openTaskHub, queryInstances } from '../../core';
 import type { InstanceStatus, TaskHub, TaskHubInfo } from '../../core';
 import { DEFAULT_PARTITION_COUNT } from '../../core/hub';
 import type { ConnectionManager } from '../connections/manager';
@@ -140,7 +140,8 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         const hint = opened.preferredHub ? ` (host.json names '${opened.preferredHub}'; it is created when the app first runs)` : '';
         return [this.message(node, 'no-hubs', `No task hubs in this storage account${hint}`)];
       }
-      return infos.map((info) => this.hubNode(node, opened as OpenedConnection, info));
+      const connection = opened;
+      return await Promise.all(infos.map((info) => this.hubNode(node, connection, info)));
     } catch (e) {
       // Forget the failure so the next expansion or refresh tries again.
       this.hubChildren.delete(node.id);
@@ -166,14 +167,19 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return this.recovery.isScheduled(node.id);
   }
 
-  private hubNode(parent: ConnectionNode, opened: OpenedConnection, info: TaskHubInfo): HubNode {
-    const hub: TaskHub = {
+  private async hubNode(parent: ConnectionNode, opened: OpenedConnection, info: TaskHubInfo): Promise<HubNode> {
+    let hub: TaskHub = {
       clients: opened.clients,
       name: info.name,
       partitionCount: info.partitionCount ?? opened.hostJsonPartitionCount ?? DEFAULT_PARTITION_COUNT,
       partitionCountSource:
         info.layout === 'table' ? 'partitions-table' : info.layout === 'blob' ? 'taskhub.json' : opened.hostJsonPartitionCount ? 'host.json' : 'default',
     };
+    if (info.partitionCount === null) {
+      // Partition metadata missing or unusable: route as the CLI does (by the hub's control queues,
+      // with a warning) rather than by an assumed count that could send to a queue nobody reads.
+      hub = await openTaskHub({ clients: opened.clients, name: info.name, hostJsonPartitionCount: opened.hostJsonPartitionCount }).catch(() => hub);
+    }
     return {
       type: 'hub',
       id: `${parent.id}/${info.name}`,
