@@ -12,6 +12,7 @@ import type { BulkSummary, HubCountsResult, HubInstancesResult, HubLoadAllResult
 import { PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { HubWriter } from '../../tools/seed/hubWriter';
 import { writeCompletedSequence, writeRunningApproval, writeTerminated } from '../../tools/seed/sampleHubs';
+import { belongsTo, hubSnapshot } from '../support/storageSnapshot';
 import { HUB, assertSucceeded, connectionString, extensionApi, hubNode, runCommand } from './support';
 
 const ALL: HubQuery = { createdAfter: null, createdBefore: null, statuses: [], name: null, instanceIdPrefix: null, includeEntities: true };
@@ -220,6 +221,53 @@ describe('Task hub page (host side)', function () {
     const refused = await failure(name, 'hub/bulk', { operationId: 'purge-2', action: { action: 'purge' }, target: { kind: 'filter', query: { ...ALL, statuses: ['Running'] } } });
     assert.equal(refused.code, 'Validation');
     assert.equal((await request<{ cancelled: boolean }>(name, 'hub/cancelBulk', { operationId: 'nothing-running' })).cancelled, false);
+  });
+
+  it('a bulk purge cancelled part-way stops, says what it did, and did exactly that', async () => {
+    const name = `ExtCancel${randomUUID().slice(0, 6)}`;
+    const w = await HubWriter.create({ connectionString: connectionString(), hubName: name });
+    const created = new Date(Date.now() - 3600_000);
+    const doomed = Array.from({ length: 300 }, (_, i) => `old-${String(i).padStart(3, '0')}`);
+    for (const id of doomed) {
+      await writeCompletedSequence(w, id, created);
+    }
+    await writeCompletedSequence(w, 'keep-a', created);
+    const before = await hubSnapshot(connectionString(), name);
+    const linesOf = (lines: string[], id: string): string[] => lines.filter((l) => belongsTo(l, id));
+    assert.ok(linesOf(before, 'keep-a').length > 0);
+    await openPage(name);
+    const query: HubQuery = { ...ALL, statuses: ['Completed'], instanceIdPrefix: 'old-' };
+    const hub = await coreHubNamed(name);
+    const remaining = async (): Promise<number> => {
+      let n = 0;
+      for await (const _ of iterateInstances(hub, { statuses: ['Completed'], instanceIdPrefix: 'old-' })) {
+        n++;
+      }
+      return n;
+    };
+    const running = request<BulkSummary>(name, 'hub/bulk', { operationId: 'cancel-me', action: { action: 'purge' }, target: { kind: 'filter', query }, concurrency: 1 });
+    // Cancel once some are gone, as the page's Cancel button does.
+    const deadline = Date.now() + 60_000;
+    while ((await remaining()) > doomed.length - 20) {
+      assert.ok(Date.now() < deadline, 'the purge did not start');
+    }
+    assert.equal((await request<{ cancelled: boolean }>(name, 'hub/cancelBulk', { operationId: 'cancel-me' })).cancelled, true);
+    const summary = await running;
+    assert.equal(summary.cancelled, true);
+    assert.ok(summary.succeeded >= 20 && summary.succeeded < doomed.length, JSON.stringify(summary));
+    assert.equal(summary.failed, 0);
+    assert.match(summary.message, new RegExp(`^Purge: cancelled after ${summary.total} instances — ${summary.succeeded} succeeded`));
+    // What it reported is what storage shows: every instance gone entirely or untouched, the other one untouched.
+    assert.equal(await remaining(), doomed.length - summary.succeeded);
+    const after = await hubSnapshot(connectionString(), name);
+    assert.deepEqual(linesOf(after, 'keep-a'), linesOf(before, 'keep-a'));
+    let gone = 0;
+    for (const id of doomed) {
+      const left = linesOf(after, id);
+      gone += left.length === 0 ? 1 : 0;
+      assert.ok(left.length === 0 || JSON.stringify(left) === JSON.stringify(linesOf(before, id)), `${id} is half-purged: ${left.length} lines left`);
+    }
+    assert.equal(gone, summary.succeeded);
   });
 
   it('the serializers restore pages from their saved state (as after a window reload), and refuse anything else', async () => {
