@@ -1,8 +1,13 @@
 // The `durable` executable (esbuild adds the `#!/usr/bin/env node` line). Process glue only:
 // first Ctrl-C cancels the running operation cleanly, a second one exits at once with 130.
+import nodeModule from 'node:module';
 import { maskSecrets } from '../core/errors';
 import { nodeIo } from './io';
 import { main } from './main';
+
+// Node 22.1+ keeps the compiled code of what is loaded from here on (the SDK chunks of dist/sdk/)
+// in its on-disk compile cache, so later runs skip compiling it. Absent before 22.1 (Node 20).
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const controller = new AbortController();
 process.on('SIGINT', () => {

@@ -7,6 +7,12 @@ export interface CliIo {
   /** Writes text as-is (include '\n'). */
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /**
+   * Resolves once stdout has room again (its buffer below the high-water mark): long outputs wait
+   * on it between pages, so a slow reader holds the listing back instead of filling memory.
+   * Absent: no waiting (tests' in-memory streams).
+   */
+  drain?: () => Promise<void>;
   env: Record<string, string | undefined>;
   cwd: string;
   /** stdin and stdout are TTYs. */
@@ -32,6 +38,17 @@ export function nodeIo(signal?: AbortSignal): CliIo {
     stderr: (text) => {
       process.stderr.write(text);
     },
+    drain: () =>
+      process.stdout.writableNeedDrain
+        ? new Promise<void>((resolve) => {
+            // 'close' too: a reader that went away (EPIPE) never drains.
+            const done = (): void => {
+              process.stdout.off('drain', done).off('close', done);
+              resolve();
+            };
+            process.stdout.once('drain', done).once('close', done);
+          })
+        : Promise.resolve(),
     env: process.env,
     cwd: process.cwd(),
     isInteractive: Boolean(process.stdin.isTTY && process.stdout.isTTY),

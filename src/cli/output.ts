@@ -32,9 +32,30 @@ export function sanitizeForTerminal(text: string): string {
   return text.replace(UNSAFE_FOR_TERMINAL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, jsonReplacer, 2) ?? 'null'}\n`;
+/**
+ * JSON.stringify with the bigint replacer, 2-space indented. Tries without the replacer first:
+ * a replacer function takes JSON.stringify off its fast path, and only Int64 columns hold
+ * bigints, which without a replacer throw (a TypeError) instead of printing anything.
+ */
+function stringify(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value, null, 2);
+  } catch (e) {
+    if (e instanceof TypeError && /BigInt/i.test(e.message)) {
+      return JSON.stringify(value, jsonReplacer, 2);
+    }
+    throw e;
+  }
 }
+
+export function toJson(value: unknown): string {
+  return `${stringify(value) ?? 'null'}\n`;
+}
+
+// JSON.stringify({ a: items }, null, 2) is `{\n  "a": [` + the items at the indent of a top-level
+// field's array + `\n  ]\n}`: the middle is what JsonObjectWriter writes for those items.
+const ARRAY_HEAD = '{\n  "a": ['.length;
+const ARRAY_TAIL = '\n  ]\n}'.length;
 
 function indentLines(text: string, indent: string): string {
   return text.split('\n').join(`\n${indent}`);
@@ -60,7 +81,7 @@ export class JsonObjectWriter {
 
   field(name: string, value: unknown): this {
     this.key(name);
-    this.write(indentLines(JSON.stringify(value, jsonReplacer, 2) ?? 'null', '  '));
+    this.write(indentLines(stringify(value) ?? 'null', '  '));
     return this;
   }
 
@@ -73,7 +94,17 @@ export class JsonObjectWriter {
   }
 
   item(value: unknown): this {
-    this.write(`${this.items++ > 0 ? ',' : ''}\n    ${indentLines(JSON.stringify(value, jsonReplacer, 2) ?? 'null', '    ')}`);
+    this.write(`${this.items++ > 0 ? ',' : ''}\n    ${indentLines(stringify(value) ?? 'null', '    ')}`);
+    return this;
+  }
+
+  /** Many items with one write (one JSON.stringify call): what `item` for each would write. */
+  itemsOf(values: readonly unknown[]): this {
+    if (values.length > 0) {
+      const text = stringify({ a: values }) ?? '';
+      this.write(`${this.items > 0 ? ',' : ''}${text.slice(ARRAY_HEAD, text.length - ARRAY_TAIL)}`);
+      this.items += values.length;
+    }
     return this;
   }
 

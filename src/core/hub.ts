@@ -240,22 +240,32 @@ export interface OpenTaskHubOptions extends OperationOptions {
   hostJsonPartitionCount?: number;
 }
 
+/** The error for a hub whose Instances table does not exist: names the hubs the account has. */
+async function unknownHubError(clients: StorageClients, name: string, opts: OperationOptions): Promise<NotFoundError> {
+  const hubs = await discoverHubNames(clients, opts);
+  return new NotFoundError(
+    `Task hub '${name}' was not found in storage account '${clients.accountName}'. ` +
+      (hubs.length > 0 ? `Task hubs found: ${hubs.join(', ')}.` : 'The account has no task hubs.'),
+  );
+}
+
+/** Reads one key of `{H}Instances`: resolves when the table exists, throws the unknown-hub error when not. */
+async function checkHubExists(clients: StorageClients, name: string, opts: OperationOptions): Promise<void> {
+  const table = hubResourceNames(name).instancesTable;
+  try {
+    await clients.table(table).listEntities({ queryOptions: { select: ['PartitionKey'] }, abortSignal: opts.signal }).byPage({ maxPageSize: 1 }).next();
+  } catch (e) {
+    if (isNotFound(e)) {
+      throw await unknownHubError(clients, name, opts);
+    }
+    throw tableError(clients, e, `table '${table}'`);
+  }
+}
+
 /** Checks the hub exists (listing the hubs that do when it doesn't) and finds its partition count. */
 export async function openTaskHub(o: OpenTaskHubOptions): Promise<TaskHub> {
   validateHubName(o.name);
-  const names = hubResourceNames(o.name);
-  try {
-    await o.clients.table(names.instancesTable).listEntities({ queryOptions: { select: ['PartitionKey'] }, abortSignal: o.signal }).byPage({ maxPageSize: 1 }).next();
-  } catch (e) {
-    if (isNotFound(e)) {
-      const hubs = await discoverHubNames(o.clients, o);
-      throw new NotFoundError(
-        `Task hub '${o.name}' was not found in storage account '${o.clients.accountName}'. ` +
-          (hubs.length > 0 ? `Task hubs found: ${hubs.join(', ')}.` : 'The account has no task hubs.'),
-      );
-    }
-    throw tableError(o.clients, e, `table '${names.instancesTable}'`);
-  }
+  await checkHubExists(o.clients, o.name, o);
   const partitions = await resolvePartitionCount(o.clients, o.name, o.hostJsonPartitionCount, o);
   return {
     clients: o.clients,
@@ -264,6 +274,43 @@ export async function openTaskHub(o: OpenTaskHubOptions): Promise<TaskHub> {
     partitionCountSource: partitions.source,
     ...(partitions.warning ? { partitionWarning: partitions.warning } : {}),
   };
+}
+
+/**
+ * A task hub handle for reading instance rows only (listing, as `durable get-instances` does),
+ * opened without a storage call: openTaskHub's existence check and partition metadata reads
+ * would double the requests of a one-page listing. The hub name is validated as openTaskHub does.
+ * Nothing that routes messages may use it: its partition count is unknown, and reading
+ * `partitionCount` throws. Run the reads through `whileHubExists`, so a hub that does not exist
+ * fails with openTaskHub's error.
+ */
+export function openTaskHubForReading(o: Pick<OpenTaskHubOptions, 'clients' | 'name'>): TaskHub {
+  validateHubName(o.name);
+  const name = o.name;
+  return {
+    clients: o.clients,
+    name,
+    get partitionCount(): number {
+      throw new Error(`Task hub '${name}' was opened for reading only: its partition count was not read.`);
+    },
+    partitionCountSource: 'default',
+  };
+}
+
+/**
+ * Runs `read` (queries of `{H}Instances`); when it fails with NotFound, checks whether the hub
+ * exists and, when it does not, throws the same error openTaskHub would have (naming the hubs
+ * the account has) instead. Any other failure, or a NotFound while the hub exists, is thrown as is.
+ */
+export async function whileHubExists<T>(hub: TaskHub, read: () => Promise<T>, opts: OperationOptions = {}): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    if (isNotFound(e)) {
+      await checkHubExists(hub.clients, hub.name, opts);
+    }
+    throw e;
+  }
 }
 
 /**

@@ -8,6 +8,7 @@
 // every bundled module whose initialiser ran, in order: that is how it tells whether the Azure
 // SDKs were loaded at activation or only on the first storage call.
 /* eslint-disable @typescript-eslint/no-require-imports */
+import { existsSync } from 'node:fs';
 import Module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -255,6 +256,15 @@ interface ExtensionApi {
   tree: { getChildren(node?: TreeNodeLike): Promise<TreeNodeLike[]>; getTreeItem(node: TreeNodeLike): unknown };
 }
 
+/** The package each chunk of dist/sdk/ bundles (scripts/build.mjs). */
+const CHUNK_PACKAGES: Record<string, string> = {
+  tables: '@azure/data-tables',
+  queues: '@azure/storage-queue',
+  blobs: '@azure/storage-blob',
+  identity: '@azure/identity',
+  telemetry: '@vscode/extension-telemetry',
+};
+
 /** Distinct `@azure/<name>` packages among bundled module paths. */
 function azurePackages(modules: readonly string[]): string[] {
   return [...new Set(modules.map((m) => /node_modules\/(@azure\/[^/]+)/.exec(m)?.[1]).filter((p): p is string => Boolean(p)))].sort();
@@ -266,10 +276,24 @@ async function main(): Promise<void> {
   g.__benchModules = [];
   const moduleInternals = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown };
   const load = moduleInternals._load;
-  moduleInternals._load = function (request: string, parent: unknown, isMain: boolean): unknown {
-    return request === 'vscode' ? vscodeStub : load.call(this, request, parent, isMain);
-  };
   const root = process.env.BENCH_EXTENSION_ROOT ?? path.dirname(path.dirname(extensionPath));
+  moduleInternals._load = function (request: string, parent: unknown, isMain: boolean): unknown {
+    if (request === 'vscode') {
+      return vscodeStub;
+    }
+    const chunk = /^\.\/sdk\/([a-z]+)\.js$/.exec(request)?.[1];
+    if (chunk) {
+      // The SDKs are separate bundles (dist/sdk/*.js) the extension requires on first use: list
+      // the package as loaded (they are not instrumented), and let the instrumented copy, which
+      // is not in dist/, find them there.
+      g.__benchModules?.push(`node_modules/${CHUNK_PACKAGES[chunk] ?? `@azure/${chunk}`}/index.js`);
+      const parentFile = (parent as { filename?: string } | undefined)?.filename;
+      if (parentFile && !existsSync(path.join(path.dirname(parentFile), request))) {
+        return load.call(this, path.join(root, 'dist', request), parent, isMain);
+      }
+    }
+    return load.call(this, request, parent, isMain);
+  };
   const context = {
     subscriptions: [] as unknown[],
     globalState: memento(),

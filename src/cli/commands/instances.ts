@@ -1,13 +1,13 @@
 // get-instances: one page of instances (like `func durable`, --top 10 and a continuation token),
 // or with --all every page, streamed.
-import { RUNTIME_STATUSES, ValidationError, queryInstances } from '../../core';
-import type { InstanceQuery, InstanceStatus, RuntimeStatus } from '../../core';
+import { RUNTIME_STATUSES, ValidationError, queryInstances, whileHubExists } from '../../core';
+import type { InstanceQuery, InstanceStatus, Page, RuntimeStatus } from '../../core';
 import { suggest } from '../args';
 import { parseDateRange, parseInteger } from '../input';
 import type { TableColumn } from '../output';
 import { JsonObjectWriter, StreamingTable, formatTable, formatTime, shortValue } from '../output';
 import type { CliCommand, CommandContext } from './common';
-import { DATE_HELP, openHub } from './common';
+import { DATE_HELP, openHubForReading } from './common';
 
 export const DEFAULT_TOP = 10;
 const ALL_PAGE_SIZE = 1000;
@@ -96,11 +96,15 @@ export const getInstancesCommand: CliCommand = {
       showInput,
       showOutput,
     };
-    let token = f.string('continuation-token') ?? null;
-    const { hub } = await openHub(ctx);
+    const token = f.string('continuation-token') ?? null;
+    // No storage call before the query: a hub that does not exist fails the query, and
+    // whileHubExists then gives the same error as opening it would have.
+    const { hub } = await openHubForReading(ctx);
+    const read = (continuationToken: string | null): Promise<Page<InstanceStatus>> =>
+      whileHubExists(hub, () => queryInstances(hub, { ...query, pageSize, continuationToken }, { signal: ctx.signal }), { signal: ctx.signal });
 
     if (!all) {
-      const page = await queryInstances(hub, { ...query, pageSize, continuationToken: token }, { signal: ctx.signal });
+      const page = await read(token);
       if (ctx.json) {
         ctx.printJson({ instances: page.items, continuationToken: page.continuationToken });
         return 0;
@@ -116,25 +120,42 @@ export const getInstancesCommand: CliCommand = {
       return 0;
     }
 
-    // --all: page after page, written as read; only one page is ever in memory.
-    const writer = ctx.json ? new JsonObjectWriter(ctx.out).beginArray('instances') : undefined;
-    const table = ctx.json ? undefined : new StreamingTable(ctx.out, instanceColumns(showInput, showOutput), 200);
-    do {
-      const page = await queryInstances(hub, { ...query, pageSize, continuationToken: token }, { signal: ctx.signal });
-      for (const s of page.items) {
-        if (writer) {
-          writer.item(s);
-        } else {
+    // --all: page after page, each written with one write as soon as it is read, while the next
+    // page is already being read; at most two pages are ever in memory.
+    let text = '';
+    const buffer = (chunk: string): void => {
+      text += chunk;
+    };
+    const flush = async (): Promise<void> => {
+      if (text) {
+        ctx.out(text);
+        text = '';
+        await ctx.io.drain?.();
+      }
+    };
+    const writer = ctx.json ? new JsonObjectWriter(buffer).beginArray('instances') : undefined;
+    const table = ctx.json ? undefined : new StreamingTable(buffer, instanceColumns(showInput, showOutput), 200);
+    let pending: Promise<Page<InstanceStatus>> | undefined = read(token);
+    while (pending) {
+      const page: Page<InstanceStatus> = await pending;
+      pending = page.continuationToken ? read(page.continuationToken) : undefined;
+      // Awaited on the next turn; until then a failure must not count as unhandled (writing may fail first).
+      pending?.catch(() => undefined);
+      if (writer) {
+        writer.itemsOf(page.items);
+      } else {
+        for (const s of page.items) {
           table?.add(instanceRow(s, showInput, showOutput));
         }
       }
-      token = page.continuationToken;
-    } while (token);
+      await flush();
+    }
     if (writer) {
       writer.endArray().field('continuationToken', null).end();
     } else if (table && table.end() === 0) {
-      ctx.out('No instances found.\n');
+      buffer('No instances found.\n');
     }
+    await flush();
     return 0;
   },
 };

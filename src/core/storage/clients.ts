@@ -6,8 +6,7 @@
 // failures (500, 503, resets, timeouts; 429 with Retry-After for tables) are retried by each SDK's own
 // retry policy, and a storage account that is down or black-holed fails in bounded time instead of
 // hanging: the SDKs have no client-side timeout of their own, so every socket gets one here.
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import type { Socket } from 'node:net';
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
@@ -26,6 +25,8 @@ export interface StorageClients {
   readonly endpoints: ServiceEndpoints;
   /** Values that must never be shown (keys, SAS, the whole connection string). */
   readonly secrets: readonly string[];
+  /** The `sp` (permissions) of the connection's shared access signature; null when it uses none. */
+  readonly sasPermissions: string | null;
   /** The retry and timeout policy every client here uses. */
   readonly policy: Readonly<StoragePolicy>;
   table(name: string): TableClient;
@@ -72,18 +73,25 @@ export interface StorageClientsOptions {
   policy?: Partial<StoragePolicy>;
 }
 
-// Lazy `require` (not `import()`) so the CommonJS build of each SDK is used, once, on first need.
+// Lazy `require` (not `import()`) so the CommonJS build of each SDK is used, once, on first need,
+// and each SDK only when a client of its service is first asked for: a command that reads tables
+// never loads the queue or blob SDK. The bundles (scripts/build.mjs) turn these requires into
+// requires of separate chunk files (dist/sdk/*.js), so loading the bundle parses none of them.
 /* eslint-disable @typescript-eslint/no-require-imports */
-function loadSdks(): {
-  tables: typeof import('@azure/data-tables');
-  queues: typeof import('@azure/storage-queue');
-  blobs: typeof import('@azure/storage-blob');
-} {
-  return {
-    tables: require('@azure/data-tables') as typeof import('@azure/data-tables'),
-    queues: require('@azure/storage-queue') as typeof import('@azure/storage-queue'),
-    blobs: require('@azure/storage-blob') as typeof import('@azure/storage-blob'),
-  };
+type TablesSdk = typeof import('@azure/data-tables');
+type QueuesSdk = typeof import('@azure/storage-queue');
+type BlobsSdk = typeof import('@azure/storage-blob');
+let tablesSdk: TablesSdk | undefined;
+let queuesSdk: QueuesSdk | undefined;
+let blobsSdk: BlobsSdk | undefined;
+function loadTables(): TablesSdk {
+  return (tablesSdk ??= require('@azure/data-tables') as TablesSdk);
+}
+function loadQueues(): QueuesSdk {
+  return (queuesSdk ??= require('@azure/storage-queue') as QueuesSdk);
+}
+function loadBlobs(): BlobsSdk {
+  return (blobsSdk ??= require('@azure/storage-blob') as BlobsSdk);
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -97,7 +105,11 @@ function timeoutError(message: string): Error {
  * the idle timeout on sockets reused from the pool (Node resets a freed socket's timeout to it).
  */
 function timeoutAgent(secure: boolean, policy: StoragePolicy): http.Agent {
-  const Base = secure ? https.Agent : http.Agent;
+  // Required here, not imported: loading node:http and node:https costs a fresh process (the CLI,
+  // the extension's activation) several milliseconds before any storage call needs them.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const Base = secure ? (require('node:https') as typeof import('node:https')).Agent : (require('node:http') as typeof import('node:http')).Agent;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   class TimeoutAgent extends Base {
     override createConnection(...args: Parameters<http.Agent['createConnection']>): ReturnType<http.Agent['createConnection']> {
       const socket = super.createConnection(...args) as Socket;
@@ -153,7 +165,6 @@ function capRetryAfterPolicy(maxMs: number): PipelinePolicy {
 }
 
 export async function createStorageClients(connection: StorageConnection, options: StorageClientsOptions = {}): Promise<StorageClients> {
-  const { tables, queues, blobs } = loadSdks();
   const policy: StoragePolicy = { ...STORAGE_POLICY, ...options.policy };
   const agents = new Map<boolean, http.Agent>();
   const agentFor = (url: string): http.Agent => {
@@ -173,40 +184,50 @@ export async function createStorageClients(connection: StorageConnection, option
       agent: agentFor(url),
     }) as StoragePipelineOptions;
 
+  // What each service's clients are built from; the clients themselves (and so each SDK) are
+  // created on first use.
   let endpoints: ServiceEndpoints;
   let accountName: string;
   let secrets: string[] = [];
-  let tableCredential: TokenCredential | InstanceType<typeof tables.AzureNamedKeyCredential> | InstanceType<typeof tables.AzureSASCredential>;
-  let queueService: QueueServiceClient;
-  let queueSendOnceService: QueueServiceClient;
-  let blobService: BlobServiceClient;
+  let sasPermissions: string | null = null;
+  let makeTableCredential: () => unknown;
+  let makeQueueService: (maxTries?: number) => QueueServiceClient;
+  let makeBlobService: () => BlobServiceClient;
 
   if (connection.kind === 'connectionString') {
     const parsed = parseConnectionString(connection.connectionString);
     endpoints = parsed.endpoints;
     accountName = parsed.accountName;
     secrets = connectionStringSecrets(connection.connectionString);
-    if (parsed.accountKey) {
-      tableCredential = new tables.AzureNamedKeyCredential(parsed.accountName, parsed.accountKey);
-      const shared = new queues.StorageSharedKeyCredential(parsed.accountName, parsed.accountKey);
-      queueService = new queues.QueueServiceClient(endpoints.queue, shared, storageOptions(endpoints.queue));
-      queueSendOnceService = new queues.QueueServiceClient(endpoints.queue, shared, storageOptions(endpoints.queue, 1));
-      const sharedBlob = new blobs.StorageSharedKeyCredential(parsed.accountName, parsed.accountKey);
-      blobService = new blobs.BlobServiceClient(endpoints.blob, sharedBlob, storageOptions(endpoints.blob));
+    const queueUrl = endpoints.queue;
+    const blobUrl = endpoints.blob;
+    const { accountKey } = parsed;
+    if (accountKey) {
+      makeTableCredential = () => new (loadTables().AzureNamedKeyCredential)(parsed.accountName, accountKey);
+      makeQueueService = (maxTries) => {
+        const queues = loadQueues();
+        return new queues.QueueServiceClient(queueUrl, new queues.StorageSharedKeyCredential(parsed.accountName, accountKey), storageOptions(queueUrl, maxTries));
+      };
+      makeBlobService = () => {
+        const blobs = loadBlobs();
+        return new blobs.BlobServiceClient(blobUrl, new blobs.StorageSharedKeyCredential(parsed.accountName, accountKey), storageOptions(blobUrl));
+      };
     } else {
       const sas = parsed.sas ?? '';
-      tableCredential = new tables.AzureSASCredential(sas);
-      queueService = new queues.QueueServiceClient(`${endpoints.queue}?${sas}`, undefined, storageOptions(endpoints.queue));
-      queueSendOnceService = new queues.QueueServiceClient(`${endpoints.queue}?${sas}`, undefined, storageOptions(endpoints.queue, 1));
-      blobService = new blobs.BlobServiceClient(`${endpoints.blob}?${sas}`, undefined, storageOptions(endpoints.blob));
+      sasPermissions = new URLSearchParams(sas.replace(/^\?/, '')).get('sp');
+      makeTableCredential = () => new (loadTables().AzureSASCredential)(sas);
+      makeQueueService = (maxTries) => new (loadQueues().QueueServiceClient)(`${queueUrl}?${sas}`, undefined, storageOptions(queueUrl, maxTries));
+      makeBlobService = () => new (loadBlobs().BlobServiceClient)(`${blobUrl}?${sas}`, undefined, storageOptions(blobUrl));
     }
   } else {
+    const { credential } = connection;
     endpoints = connection.endpoints;
     accountName = accountNameFromEndpoint(endpoints.table) ?? accountNameFromEndpoint(endpoints.blob) ?? 'unknown';
-    tableCredential = connection.credential;
-    queueService = new queues.QueueServiceClient(endpoints.queue, connection.credential, storageOptions(endpoints.queue));
-    queueSendOnceService = new queues.QueueServiceClient(endpoints.queue, connection.credential, storageOptions(endpoints.queue, 1));
-    blobService = new blobs.BlobServiceClient(endpoints.blob, connection.credential, storageOptions(endpoints.blob));
+    const queueUrl = endpoints.queue;
+    const blobUrl = endpoints.blob;
+    makeTableCredential = () => credential;
+    makeQueueService = (maxTries) => new (loadQueues().QueueServiceClient)(queueUrl, credential, storageOptions(queueUrl, maxTries));
+    makeBlobService = () => new (loadBlobs().BlobServiceClient)(blobUrl, credential, storageOptions(blobUrl));
   }
 
   // Each TableClient has its own pipeline, so the per-try policy is added once per client.
@@ -217,30 +238,39 @@ export async function createStorageClients(connection: StorageConnection, option
     additionalPolicies: [{ policy: capRetryAfterPolicy(policy.maxRetryDelayMs), position: 'perRetry' as const }],
   });
   const tableClients = new Map<string, TableClient>();
+  let tableCredential: unknown;
   let tableServiceClient: TableServiceClient | undefined;
+  let queueService: QueueServiceClient | undefined;
+  let queueSendOnceService: QueueServiceClient | undefined;
+  let blobService: BlobServiceClient | undefined;
+  const queues = (): QueueServiceClient => (queueService ??= makeQueueService());
+  const blobs = (): BlobServiceClient => (blobService ??= makeBlobService());
 
   return {
     accountName,
     endpoints,
     secrets,
+    sasPermissions,
     policy,
     table(name) {
       let client = tableClients.get(name);
       if (!client) {
-        // The credential union is narrowed by construction above.
-        client = new tables.TableClient(endpoints.table, name, tableCredential as never, tableOptions());
+        tableCredential ??= makeTableCredential();
+        // The credential is a named key, a SAS or a TokenCredential, by construction above.
+        client = new (loadTables().TableClient)(endpoints.table, name, tableCredential as never, tableOptions());
         tableClients.set(name, client);
       }
       return client;
     },
     tableService() {
-      tableServiceClient ??= new tables.TableServiceClient(endpoints.table, tableCredential as never, tableOptions());
+      tableCredential ??= makeTableCredential();
+      tableServiceClient ??= new (loadTables().TableServiceClient)(endpoints.table, tableCredential as never, tableOptions());
       return tableServiceClient;
     },
-    queue: (name) => queueService.getQueueClient(name),
-    queueSendOnce: (name) => queueSendOnceService.getQueueClient(name),
-    queueService: () => queueService,
-    container: (name) => blobService.getContainerClient(name),
-    blobService: () => blobService,
+    queue: (name) => queues().getQueueClient(name),
+    queueSendOnce: (name) => (queueSendOnceService ??= makeQueueService(1)).getQueueClient(name),
+    queueService: queues,
+    container: (name) => blobs().getContainerClient(name),
+    blobService: blobs,
   };
 }
