@@ -3,13 +3,14 @@
 // older execution (ContinueAsNew leftovers); `<Prop>BlobName` columns are inlined. Paged.
 import type { HistoryEvent, JsonValue, OperationOptions } from './model';
 import type { TaskHub } from './hub';
-import type { Row } from './storage/rows';
+import type { CellValue, Row } from './storage/rows';
 import { ValidationError, throwIfAborted } from './errors';
 import { escapePartitionKey } from './format/keys';
 import { hubResourceNames } from './format/names';
 import { and, eq } from './format/odata';
 import { VARIABLE_SIZE_PROPERTIES } from './format/payload';
 import { normalizeRow, queryPage, str } from './storage/rows';
+import { mapWithConcurrency } from './concurrency';
 import { isNotFound, toDurableError } from './storage/errors';
 import { instanceNotFound, readInstanceRow } from './instances';
 import { parseStoredValue, readBlobValueForDisplay } from './values';
@@ -19,6 +20,23 @@ export const SENTINEL_ROW_KEY = 'sentinel';
 /** History columns that hold JSON-serialized objects (Json.NET), parsed for output. */
 const JSON_COLUMNS = new Set(['OrchestrationInstance', 'ParentInstance', 'FailureDetails', 'Tags', 'ParentTraceContext', 'State']);
 const SKIPPED_COLUMNS = new Set(['EventType', 'EventId', '_Timestamp', 'ExecutionId']);
+
+/** A typed cell's value as `normalizeRow` converts it (storage/rows.ts). */
+function convertCell(value: string, edm: string): CellValue {
+  switch (edm) {
+    case 'Int32':
+    case 'Double':
+      return Number(value);
+    case 'Int64': {
+      const n = Number(value);
+      return Number.isSafeInteger(n) ? n : value;
+    }
+    case 'Boolean':
+      return value === 'true';
+    default:
+      return value;
+  }
+}
 
 export interface HistoryPage {
   instanceId: string;
@@ -73,6 +91,257 @@ async function readSentinelExecutionId(hub: TaskHub, partitionKey: string, signa
   }
 }
 
+/** Resolves after the pending microtasks and ticks have run (a request just started is sent by then). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Marks a promise's rejection as handled (it is awaited later, or dropped when no longer needed). */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+// ---- Server pages ---------------------------------------------------------------------------
+//
+// A page is read with the SDK's default type conversion (its cheapest path), and the entities are
+// taken as the service sent them (`onResponse`): strings, numbers and booleans as JSON gives them,
+// every other type as text with its `<column>@odata.type` — the same values `normalizeRow` gives
+// from a `disableTypeConversion` read (DateTime keeps its 100-ns digits, Int64 stays exact), at a
+// fraction of the cost. Should the service's entities not be at hand, the page is read again
+// the ordinary way (`queryPage`).
+
+/** An entity as the service sent it (JSON, minimal metadata). */
+type WireEntity = Record<string, unknown>;
+
+/** Reads what the pipeline needs from the rows of a page, whichever way they were read. */
+interface RowAccess<T> {
+  rowKey(row: T): string;
+  executionId(row: T): string | null;
+  /** The row names a blob (`<Prop>BlobName`) whose value must be inlined. */
+  hasBlobs(row: T): boolean;
+  toRow(row: T): Row;
+  toEvent(row: T): HistoryEvent;
+}
+
+interface ServerPage<T> {
+  rows: T[];
+  access: RowAccess<T>;
+  continuationToken: string | null;
+}
+
+/** Columns of the service's JSON that are not the row's own (normalizeRow drops them too). */
+const WIRE_SYSTEM = new Set(['PartitionKey', 'RowKey', 'Timestamp', 'odata.etag', 'odata.metadata']);
+
+/** A service cell as `normalizeRow` would have it, or undefined when it has none. */
+function wireCell(entity: WireEntity, column: string): CellValue | undefined {
+  const value = entity[column];
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  const edm = entity[`${column}@odata.type`];
+  if (typeof edm === 'string') {
+    return convertCell(String(value), edm.startsWith('Edm.') ? edm.slice(4) : edm);
+  }
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
+}
+
+/** The own columns of a service entity (system and annotation keys left out). */
+function isWireColumn(key: string): boolean {
+  return !WIRE_SYSTEM.has(key) && !key.includes('@odata.type');
+}
+
+const WIRE_ACCESS: RowAccess<WireEntity> = {
+  rowKey: (e) => String(e.RowKey ?? ''),
+  executionId: (e) => {
+    const v = wireCell(e, 'ExecutionId');
+    return v === undefined ? null : String(v);
+  },
+  hasBlobs: (e) => {
+    for (const key in e) {
+      if (key.endsWith('BlobName') && isWireColumn(key)) {
+        return true;
+      }
+    }
+    return false;
+  },
+  toRow: (e) => {
+    const columns: Record<string, CellValue> = {};
+    const types: Record<string, string> = {};
+    for (const key in e) {
+      if (!isWireColumn(key)) {
+        continue;
+      }
+      const value = wireCell(e, key);
+      if (value === undefined) {
+        continue;
+      }
+      columns[key] = value;
+      const edm = e[`${key}@odata.type`];
+      types[key] =
+        typeof edm === 'string' ? (edm.startsWith('Edm.') ? edm.slice(4) : edm) : typeof value === 'string' ? 'String' : typeof value === 'boolean' ? 'Boolean' : Number.isSafeInteger(value) ? 'Int32' : 'Double';
+    }
+    return { partitionKey: String(e.PartitionKey ?? ''), rowKey: String(e.RowKey ?? ''), etag: String(e['odata.etag'] ?? ''), columns, types };
+  },
+  toEvent: (e) => {
+    const type = wireCell(e, 'EventType');
+    const eventId = wireCell(e, 'EventId');
+    const time = wireCell(e, '_Timestamp');
+    const event: HistoryEvent = {
+      EventType: type === undefined ? 'Unknown' : String(type),
+      EventId: typeof eventId === 'number' ? eventId : -1,
+      Timestamp: time === undefined ? null : String(time),
+    };
+    for (const key in e) {
+      if (!isWireColumn(key) || SKIPPED_COLUMNS.has(key) || key.endsWith('BlobName')) {
+        continue;
+      }
+      const value = wireCell(e, key);
+      if (value !== undefined) {
+        event[key] = JSON_COLUMNS.has(key) && typeof value === 'string' ? parseStoredValue(value) : value;
+      }
+    }
+    return event;
+  },
+};
+
+/** The event of a History entity as the service sent it (what a page's `onResponse` gives). */
+export function historyEventFromServiceEntity(entity: Record<string, unknown>): HistoryEvent {
+  return WIRE_ACCESS.toEvent(entity);
+}
+
+/** A History entity as the service sent it, as a Row (what `normalizeRow` makes of the SDK's typed read). */
+export function historyRowFromServiceEntity(entity: Record<string, unknown>): Row {
+  return WIRE_ACCESS.toRow(entity);
+}
+
+const ROW_ACCESS: RowAccess<Row> = {
+  rowKey: (row) => row.rowKey,
+  executionId: (row) => str(row, 'ExecutionId') ?? null,
+  hasBlobs: (row) => {
+    for (const column in row.columns) {
+      if (column.endsWith('BlobName')) {
+        return true;
+      }
+    }
+    return false;
+  },
+  toRow: (row) => row,
+  toEvent: (row) => toHistoryEvent(row),
+};
+
+async function queryServerPage(hub: TaskHub, key: string, token: string | null, pageSize: number, signal?: AbortSignal): Promise<ServerPage<WireEntity> | ServerPage<Row>> {
+  const table = hub.clients.table(hubResourceNames(hub.name).historyTable);
+  const filter = and(eq('PartitionKey', key));
+  let wire: unknown;
+  const iterator = table
+    .listEntities({
+      queryOptions: { filter },
+      abortSignal: signal,
+      onResponse: (_raw, flat) => {
+        wire = (flat as { value?: unknown } | undefined)?.value;
+      },
+    })
+    .byPage({ maxPageSize: pageSize, continuationToken: token ?? undefined });
+  const result = await iterator.next();
+  const page = (result.done ? undefined : result.value) as (unknown[] & { continuationToken?: string }) | undefined;
+  if (!page) {
+    return { rows: [], access: WIRE_ACCESS, continuationToken: null };
+  }
+  if (Array.isArray(wire) && wire.length === page.length) {
+    return { rows: wire as WireEntity[], access: WIRE_ACCESS, continuationToken: page.continuationToken ?? null };
+  }
+  const rows = await queryPage(table, filter, { pageSize, continuationToken: token, signal });
+  return { rows: rows.rows, access: ROW_ACCESS, continuationToken: rows.continuationToken };
+}
+
+type AnyServerPage = ServerPage<WireEntity> | ServerPage<Row>;
+
+/** One server page of the history partition, its failure already a DurableError. */
+function fetchHistoryPage(hub: TaskHub, key: string, token: string | null, pageSize: number, signal?: AbortSignal): Promise<AnyServerPage> {
+  return quiet(
+    queryServerPage(hub, key, token, pageSize, signal).catch((e: unknown) => {
+      throw historyError(hub, e);
+    }),
+  );
+}
+
+/** Where the first page of a history starts: its partition, its execution and that page (already requested). */
+interface HistoryStart {
+  cursor: HistoryCursor;
+  first: Promise<AnyServerPage>;
+}
+
+/**
+ * The instance row (it must exist; its PartitionKey is the history's, raw for pre-1.8.4 rows), the
+ * sentinel (it names the execution) and the first page of the partition are read at once, on the
+ * escaped key; only an instance stored under its raw (legacy) key reads them again under that key.
+ */
+async function startHistory(hub: TaskHub, instanceId: string, pageSize: number, signal?: AbortSignal): Promise<HistoryStart> {
+  const escaped = escapePartitionKey(instanceId);
+  const instanceRow = readInstanceRow(hub, instanceId, ['PartitionKey', 'ExecutionId'], signal);
+  let sentinel = quiet(readSentinelExecutionId(hub, escaped, signal));
+  let first = fetchHistoryPage(hub, escaped, null, pageSize, signal);
+  const row = await instanceRow;
+  if (!row) {
+    throw instanceNotFound(instanceId);
+  }
+  const key = row.partitionKey || escaped;
+  if (key !== escaped) {
+    sentinel = quiet(readSentinelExecutionId(hub, key, signal));
+    first = fetchHistoryPage(hub, key, null, pageSize, signal);
+  }
+  const executionId = (await sentinel) ?? null;
+  return { cursor: { k: key, e: executionId, t: null }, first };
+}
+
+/**
+ * The rows of a server page that belong to the execution, in order (the sentinel skipped); `ended`
+ * when a row of an older execution was met (nothing after it is read). Sets the execution from the
+ * first row when there was no sentinel (very old rows).
+ */
+function currentRows<T>(page: ServerPage<T>, state: { executionId: string | null }): { rows: T[]; access: RowAccess<T>; ended: boolean } {
+  const out: T[] = [];
+  const { access } = page;
+  for (const row of page.rows) {
+    if (access.rowKey(row) === SENTINEL_ROW_KEY) {
+      continue;
+    }
+    const rowExecution = access.executionId(row);
+    state.executionId ??= rowExecution;
+    if (rowExecution !== null && state.executionId !== null && rowExecution !== state.executionId) {
+      return { rows: out, access, ended: true };
+    }
+    out.push(row);
+  }
+  return { rows: out, access, ended: false };
+}
+
+/** The events of a page's current rows: blob-held values inlined (only rows that name a blob wait), the rest converted as they are. */
+async function pageEvents<T>(hub: TaskHub, rows: T[], access: RowAccess<T>, signal?: AbortSignal): Promise<HistoryEvent[]> {
+  const withBlobs: { at: number; row: Row }[] = [];
+  for (let at = 0; at < rows.length; at++) {
+    if (access.hasBlobs(rows[at])) {
+      withBlobs.push({ at, row: access.toRow(rows[at]) });
+    }
+  }
+  const events: HistoryEvent[] = new Array<HistoryEvent>(rows.length);
+  if (withBlobs.length > 0) {
+    try {
+      await mapWithConcurrency(withBlobs, BLOB_CONCURRENCY, ({ row }) => inlineBlobColumns(hub, row, signal));
+    } catch (e) {
+      throw historyError(hub, e);
+    }
+    for (const { at, row } of withBlobs) {
+      events[at] = toHistoryEvent(row);
+    }
+  }
+  for (let at = 0; at < rows.length; at++) {
+    events[at] ??= access.toEvent(rows[at]);
+  }
+  return events;
+}
+
 /** Converts a History row into an event, with large properties already inlined. */
 export function toHistoryEvent(row: Row): HistoryEvent {
   const event: HistoryEvent = {
@@ -93,6 +362,9 @@ export function toHistoryEvent(row: Row): HistoryEvent {
   return event;
 }
 
+/** Blob reads of one page in flight at once. */
+const BLOB_CONCURRENCY = 8;
+
 async function inlineBlobColumns(hub: TaskHub, row: Row, signal?: AbortSignal): Promise<void> {
   for (const prop of VARIABLE_SIZE_PROPERTIES) {
     const blobName = str(row, `${prop}BlobName`);
@@ -102,6 +374,24 @@ async function inlineBlobColumns(hub: TaskHub, row: Row, signal?: AbortSignal): 
       row.types[prop] = 'String';
     }
   }
+}
+
+interface CurrentRows {
+  /** A row of an older execution ended the history. */
+  ended: boolean;
+  /** Rows of the execution on the page. */
+  count: number;
+  events: () => Promise<HistoryEvent[]>;
+}
+
+/** A server page's current rows and the events they make (see pageEvents). */
+function eventsOf(hub: TaskHub, page: AnyServerPage, state: { executionId: string | null }, signal?: AbortSignal): CurrentRows {
+  // Generic over the page's row type; the two kinds of page are handled alike.
+  const run = <T>(p: ServerPage<T>): CurrentRows => {
+    const { rows, access, ended } = currentRows(p, state);
+    return { ended, count: rows.length, events: () => pageEvents(hub, rows, access, signal) };
+  };
+  return run(page as ServerPage<unknown>);
 }
 
 /**
@@ -119,78 +409,79 @@ export async function readHistory(
     throw new ValidationError('page-size', 'The history page size must be a whole number from 1 to 1000.');
   }
   throwIfAborted(opts.signal);
-  const table = hub.clients.table(hubResourceNames(hub.name).historyTable);
   let cursor: HistoryCursor;
+  let pending: Promise<AnyServerPage>;
   if (page.continuationToken) {
     cursor = decodeCursor(page.continuationToken);
+    pending = fetchHistoryPage(hub, cursor.k, cursor.t, pageSize, opts.signal);
   } else {
-    const row = await readInstanceRow(hub, instanceId, ['PartitionKey', 'ExecutionId'], opts.signal);
-    if (!row) {
-      throw instanceNotFound(instanceId);
-    }
-    const key = row.partitionKey || escapePartitionKey(instanceId);
-    const executionId = (await readSentinelExecutionId(hub, key, opts.signal)) ?? null;
-    cursor = { k: key, e: executionId, t: null };
+    ({ cursor, first: pending } = await startHistory(hub, instanceId, pageSize, opts.signal));
   }
 
   const events: HistoryEvent[] = [];
-  let token: string | null = cursor.t;
-  let executionId = cursor.e;
-  let finished = false;
-  try {
-    do {
-      throwIfAborted(opts.signal);
-      const result = await queryPage(table, and(eq('PartitionKey', cursor.k)), {
-        pageSize: pageSize - events.length,
-        continuationToken: token,
-        signal: opts.signal,
-      });
-      for (const row of result.rows) {
-        if (row.rowKey === SENTINEL_ROW_KEY) {
-          continue;
-        }
-        const rowExecution = str(row, 'ExecutionId') ?? null;
-        // No sentinel (very old rows): the first row's execution is the current one.
-        executionId ??= rowExecution;
-        if (rowExecution !== null && executionId !== null && rowExecution !== executionId) {
-          finished = true;
-          break;
-        }
-        await inlineBlobColumns(hub, row, opts.signal);
-        events.push(toHistoryEvent(row));
-      }
-      token = finished ? null : result.continuationToken;
-    } while (token && events.length < pageSize);
-  } catch (e) {
-    throw historyError(hub, e);
-  }
+  const state = { executionId: cursor.e };
+  let token: string | null;
+  do {
+    throwIfAborted(opts.signal);
+    const result = await pending;
+    const current = eventsOf(hub, result, state, opts.signal);
+    token = current.ended ? null : result.continuationToken;
+    const missing = pageSize - events.length - current.count;
+    // A short server page: the rest of this page is asked for before this part is converted.
+    if (token && missing > 0) {
+      pending = fetchHistoryPage(hub, cursor.k, token, missing, opts.signal);
+      await nextTurn();
+    }
+    for (const event of await current.events()) {
+      events.push(event);
+    }
+  } while (token && events.length < pageSize);
   opts.onProgress?.({ message: `Read ${events.length} history events`, done: events.length });
   return {
     instanceId,
-    executionId,
+    executionId: state.executionId,
     events,
-    continuationToken: token ? encodeCursor({ k: cursor.k, e: executionId, t: token }) : null,
+    continuationToken: token ? encodeCursor({ k: cursor.k, e: state.executionId, t: token }) : null,
   };
 }
 
-/** Every event of the current execution, streamed page by page. */
+/**
+ * Every event of the current execution, streamed page by page. The next page is asked for as soon
+ * as the current one has arrived, so it is on its way while this one is converted and consumed.
+ */
 export async function* iterateHistory(
   hub: TaskHub,
   instanceId: string,
   opts: OperationOptions & { pageSize?: number } = {},
 ): AsyncGenerator<HistoryEvent, { executionId: string | null }> {
-  let token: string | null = null;
-  let executionId: string | null;
+  const pageSize = opts.pageSize ?? 1000;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
+    throw new ValidationError('page-size', 'The history page size must be a whole number from 1 to 1000.');
+  }
+  throwIfAborted(opts.signal);
+  const { cursor, first } = await startHistory(hub, instanceId, pageSize, opts.signal);
+  const state = { executionId: cursor.e };
+  let pending: Promise<AnyServerPage> | null = first;
   let done = 0;
-  do {
-    const page: HistoryPage = await readHistory(hub, instanceId, { pageSize: opts.pageSize ?? 1000, continuationToken: token }, { signal: opts.signal });
-    executionId = page.executionId;
-    for (const e of page.events) {
+  while (pending) {
+    throwIfAborted(opts.signal);
+    const result: AnyServerPage = await pending;
+    const current = eventsOf(hub, result, state, opts.signal);
+    const token: string | null = current.ended ? null : result.continuationToken;
+    if (token) {
+      pending = fetchHistoryPage(hub, cursor.k, token, pageSize, opts.signal);
+      // Let the request go out (the SDK's pipeline runs in microtasks and ticks) before this
+      // page is converted: it is then served while the conversion and the consumer run.
+      await nextTurn();
+    } else {
+      pending = null;
+    }
+    const events = await current.events();
+    for (const e of events) {
       yield e;
     }
-    done += page.events.length;
+    done += events.length;
     opts.onProgress?.({ message: `Read ${done} history events`, done });
-    token = page.continuationToken;
-  } while (token);
-  return { executionId };
+  }
+  return { executionId: state.executionId };
 }

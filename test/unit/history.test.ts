@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { toHistoryEvent } from '../../src/core/history';
+import { historyEventFromServiceEntity, historyRowFromServiceEntity, toHistoryEvent } from '../../src/core/history';
 import { toInstanceStatus } from '../../src/core/instances';
 import { normalizeRow } from '../../src/core/storage/rows';
 import { parseStoredValue } from '../../src/core/values';
@@ -163,5 +163,92 @@ describe('instance status from Instances rows', () => {
     assert.deepEqual(parseStoredValue('[1,2]'), [1, 2]);
     assert.equal(parseStoredValue('"s"'), 's');
     assert.equal(parseStoredValue('plain reason'), 'plain reason');
+  });
+});
+
+describe('history events from the service JSON (the reader\'s fast path)', () => {
+  // Entities of a History page as the service sends them (JSON, minimal metadata): typed values
+  // other than strings, Int32, booleans and Doubles carry a `<column>@odata.type` annotation.
+  const wire: Record<string, unknown>[] = [
+    {
+      'odata.etag': 'W/"datetime\'2024-05-01T10%3A00%3A00.1234567Z\'"',
+      PartitionKey: 'inst',
+      RowKey: '0000000000000005',
+      Timestamp: '2024-05-01T10:00:00.1234567Z',
+      'Timestamp@odata.type': 'Edm.DateTime',
+      EventType: 'TaskFailed',
+      EventId: 3,
+      IsPlayed: false,
+      _Timestamp: '2024-05-01T10:00:00.1234567Z',
+      '_Timestamp@odata.type': 'Edm.DateTime',
+      ExecutionId: 'abc',
+      TaskScheduledId: 2,
+      Reason: 'boom',
+      FailureDetails: '{"ErrorType":"System.Exception","ErrorMessage":"boom"}',
+      ParentTraceContext: 'null',
+      Big: '9007199254740993',
+      'Big@odata.type': 'Edm.Int64',
+      Small: '42',
+      'Small@odata.type': 'Edm.Int64',
+      Ratio: 0.5,
+      Whole: 2,
+      'Whole@odata.type': 'Edm.Double',
+      Nan: 'NaN',
+      'Nan@odata.type': 'Edm.Double',
+      Id: 'c9b1a4c2-1b0e-4c1a-9f1d-1b2c3d4e5f60',
+      'Id@odata.type': 'Edm.Guid',
+      Bytes: 'AAEC',
+      'Bytes@odata.type': 'Edm.Binary',
+      FireAt: '2024-05-01T11:00:00Z',
+      'FireAt@odata.type': 'Edm.DateTime',
+      Missing: null,
+    },
+    {
+      'odata.etag': 'W/"x"',
+      PartitionKey: 'inst',
+      RowKey: '0000000000000006',
+      EventType: 'TaskCompleted',
+      EventId: -1,
+      _Timestamp: '2024-05-01T10:00:01Z',
+      '_Timestamp@odata.type': 'Edm.DateTime',
+      ExecutionId: 'abc',
+      Result: '',
+      ResultBlobName: 'inst/history-0000000000000006-TaskCompleted-00000002-Result.json.gz',
+    },
+  ];
+
+  /** What the SDK's `disableTypeConversion` read gives for the same entity (its deserializer's rules). */
+  function typed(entity: Record<string, unknown>): Record<string, unknown> {
+    const renamed: Record<string, string> = { PartitionKey: 'partitionKey', RowKey: 'rowKey', 'odata.etag': 'etag', Timestamp: 'timestamp' };
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(entity)) {
+      if (key.includes('@odata.type')) {
+        continue;
+      }
+      const name = renamed[key] ?? key;
+      const edm = entity[`${key}@odata.type`];
+      if (typeof edm === 'string') {
+        out[name] = { value, type: edm.slice(4) };
+      } else if (renamed[key] || value === null || typeof value === 'object') {
+        out[name] = value;
+      } else {
+        out[name] = { value: String(value), type: typeof value === 'string' ? 'String' : typeof value === 'boolean' ? 'Boolean' : Number.isSafeInteger(value) ? 'Int32' : 'Double' };
+      }
+    }
+    return out;
+  }
+
+  it('gives the same events as the typed read normalized, DateTime and Int64 exact', () => {
+    for (const entity of wire) {
+      assert.deepEqual(historyEventFromServiceEntity(entity), toHistoryEvent(normalizeRow(typed(entity))));
+      assert.deepEqual(historyRowFromServiceEntity(entity), normalizeRow(typed(entity)));
+    }
+    const event = historyEventFromServiceEntity(wire[0]);
+    assert.equal(event.Timestamp, '2024-05-01T10:00:00.1234567Z');
+    assert.equal(event.Big, '9007199254740993');
+    assert.equal(event.Small, 42);
+    assert.ok(Number.isNaN(event.Nan));
+    assert.deepEqual(Object.keys(event).slice(0, 3), ['EventType', 'EventId', 'Timestamp']);
+    assert.ok(!('ResultBlobName' in historyEventFromServiceEntity(wire[1])));
   });
 });

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import type { HistoryEvent } from '../../src/core';
 import type { HistoryRow } from '../../src/shared/protocol';
-import { buildHistoryModel, formatDuration, visibleItems } from '../../src/webview/model/historyModel';
+import { HistoryModelBuilder, buildHistoryModel, formatDuration, visibleItems } from '../../src/webview/model/historyModel';
+import { formatCount } from '../../src/webview/instance/format';
 import { RowOffsets } from '../../src/webview/model/virtualWindow';
 import { buildTimeScale, layoutTimeline, mergeIntervals, spansFromHistory, tickLabel } from '../../src/webview/model/timelineLayout';
 import type { Span } from '../../src/webview/model/timelineLayout';
@@ -102,6 +103,36 @@ describe('history model', () => {
     assert.deepEqual(visibleItems(items, 'events', 'asc'), [2]);
     assert.deepEqual(visibleItems(items, 'failures', 'asc'), [3]);
     assert.deepEqual(visibleItems(items, 'type:TaskScheduled', 'desc'), [1]);
+  });
+
+  it('built page by page, pairs across pages and gives the same items as built at once', () => {
+    const r = new Rows();
+    r.add('OrchestratorStarted', 0);
+    const calls = Array.from({ length: 40 }, (_, k) => r.schedule('TaskScheduled', 1 + k, { name: `Call${k}` }));
+    const timer = r.schedule('TimerCreated', 50, { fireAt: at(10_000) });
+    r.add('OrchestratorCompleted', 60);
+    for (const [k, id] of calls.entries()) {
+      r.add(k % 7 === 0 ? 'TaskFailed' : 'TaskCompleted', 1_000 + k * 10, { scheduledId: id });
+    }
+    r.add('TimerFired', 10_001, { scheduledId: timer });
+    const whole = buildHistoryModel(r.rows);
+    const builder = new HistoryModelBuilder();
+    // A small first page, then pages that split scheduling and completion apart.
+    for (const [from, to] of [[0, 5], [5, 37], [37, 70], [70, r.rows.length]]) {
+      const added = builder.append(r.rows.slice(from, to));
+      assert.equal(added.length, to - from);
+      assert.equal(added[0], builder.items[from], 'append returns the new items themselves');
+    }
+    assert.deepEqual(builder.items, whole);
+    assert.equal(builder.items[1].pairIndex, r.rows.find((row) => row.scheduledId === calls[0])?.i, 'a call on the first page pairs with its completion on a later one');
+    assert.equal(builder.items[1].outcome, 'failed');
+  });
+
+  it('counts with thousands separators, as en-US does', () => {
+    for (const n of [0, 7, 999, 1_000, 10_000, 123_456, 1_234_567, -2_500, Number.MAX_SAFE_INTEGER]) {
+      assert.equal(formatCount(n), n.toLocaleString('en-US'));
+    }
+    assert.equal(formatCount(1.5), (1.5).toLocaleString('en-US'));
   });
 
   it('formats durations for people', () => {

@@ -15,7 +15,7 @@ import {
   suspendInstance,
   terminateInstance,
 } from '../../core';
-import type { HistoryEvent, InstanceStatus, TaskHub } from '../../core';
+import type { HistoryEvent, HistoryPage, InstanceStatus, TaskHub } from '../../core';
 import type {
   ActionResult,
   HistoryPageResult,
@@ -51,6 +51,14 @@ export interface InstancePanelDeps extends PageHostDeps {
 }
 
 const HISTORY_PAGE_SIZE = 500;
+/** The page asks for full pages after its first: the next one is read ahead at this size. */
+const HISTORY_READ_AHEAD_SIZE = 1000;
+
+interface HistoryReadAhead {
+  token: string;
+  pageSize: number;
+  page: Promise<HistoryPage>;
+}
 
 export function panelKey(target: PanelTarget): string {
   return JSON.stringify([target.connectionId, target.hubName, target.instanceId]);
@@ -62,7 +70,7 @@ export class InstancePanel implements vscode.Disposable {
   /** The last full read (with values), reused while the instance has not changed. */
   private statusCache: InstanceStatus | undefined;
   private parentCache: { executionId: string | null; parent: ParentRef | null } | undefined;
-  private history: { generation: number; events: HistoryEvent[]; executionId: string | null; nextToken: string | null } = {
+  private history: { generation: number; events: HistoryEvent[]; executionId: string | null; nextToken: string | null; readAhead?: HistoryReadAhead } = {
     generation: 0,
     events: [],
     executionId: null,
@@ -202,14 +210,29 @@ export class InstancePanel implements vscode.Disposable {
       throw new RequestError('This history page is no longer current; the history is read again.', 'Stale');
     }
     const state = this.history;
-    const page = await readHistory(hub, this.target.instanceId, { pageSize: pageSize ?? HISTORY_PAGE_SIZE, continuationToken }, { signal: this.signal });
+    const size = pageSize ?? HISTORY_PAGE_SIZE;
+    const ahead = state.readAhead;
+    state.readAhead = undefined;
+    // The page read ahead when the last one was sent, if it is the one asked for.
+    const page =
+      ahead && continuationToken !== null && ahead.token === continuationToken && ahead.pageSize === size
+        ? await ahead.page
+        : await readHistory(hub, this.target.instanceId, { pageSize: size, continuationToken }, { signal: this.signal });
     if (state !== this.history) {
       throw new RequestError('The history is being read again.', 'Stale');
     }
     const first = state.events.length;
-    state.events.push(...page.events);
+    for (const event of page.events) {
+      state.events.push(event);
+    }
     state.executionId = page.executionId;
     state.nextToken = page.continuationToken;
+    if (page.continuationToken !== null) {
+      // The page asks for the next page as soon as it has this one: it is read meanwhile.
+      const read = readHistory(hub, this.target.instanceId, { pageSize: HISTORY_READ_AHEAD_SIZE, continuationToken: page.continuationToken }, { signal: this.signal });
+      read.catch(() => undefined); // a failure is reported when (if) that page is asked for
+      state.readAhead = { token: page.continuationToken, pageSize: HISTORY_READ_AHEAD_SIZE, page: read };
+    }
     return {
       generation: state.generation,
       executionId: page.executionId,

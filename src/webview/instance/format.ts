@@ -4,6 +4,18 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
+/**
+ * A whole number with thousands separators, `12,345`: what `toLocaleString('en-US')` gives, without
+ * its first call loading ICU's number formatting (tens of milliseconds of a fresh page).
+ */
+export function formatCount(n: number): string {
+  if (!Number.isSafeInteger(n)) {
+    return n.toLocaleString('en-US');
+  }
+  const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+$)/g, ',');
+  return n < 0 ? `-${digits}` : digits;
+}
+
 /** `2026-05-01 10:20:30.123` in local time, or UTC with a trailing Z. */
 export function formatTimestamp(iso: string | null | undefined, utc: boolean): string {
   if (!iso) {

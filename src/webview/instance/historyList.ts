@@ -6,7 +6,7 @@ import { append, button, clear, h, icon } from '../dom';
 import type { HistoryFilter, HistoryItem } from '../model/historyModel';
 import { FILTER_CATEGORIES, formatDuration, typeCounts, visibleItems } from '../model/historyModel';
 import { RowOffsets } from '../model/virtualWindow';
-import { formatTimestamp, formatTimeOfDay } from './format';
+import { formatCount, formatTimeOfDay, formatTimestamp } from './format';
 import { eventValue, jsonTree } from './jsonView';
 
 export const ROW_HEIGHT = 26;
@@ -67,6 +67,8 @@ export class HistoryList {
   private frame = 0;
   private loading: string | null = 'Loading history…';
   private typesKey = '';
+  /** Rows of the history are in the DOM. */
+  private hasRows = false;
 
   constructor(
     private readonly callbacks: HistoryListCallbacks,
@@ -94,18 +96,34 @@ export class HistoryList {
     new ResizeObserver(() => this.schedule(true)).observe(this.scroller);
   }
 
-  /** The history so far; `loading` is the progress text while more pages come, null when done. */
+  /**
+   * The history so far; `loading` is the progress text while more pages come, null when done.
+   * `items` may be the array given last time, grown at its end (a page appended): only the new
+   * items are indexed then.
+   */
   setItems(items: HistoryItem[], loading: string | null): void {
+    const appended = items === this.items && this.positionByIndex.size <= items.length;
+    const firstRows = !this.hasRows && items.length > 0;
     this.items = items;
     this.loading = loading;
-    this.positionByIndex = new Map(items.map((item, p) => [item.row.i, p]));
-    for (const i of [...this.expanded]) {
-      if (!this.positionByIndex.has(i)) {
-        this.expanded.delete(i);
+    if (appended) {
+      for (let p = this.positionByIndex.size; p < items.length; p++) {
+        this.positionByIndex.set(items[p].row.i, p);
+      }
+    } else {
+      this.positionByIndex = new Map(items.map((item, p) => [item.row.i, p]));
+      for (const i of [...this.expanded]) {
+        if (!this.positionByIndex.has(i)) {
+          this.expanded.delete(i);
+        }
       }
     }
     this.updateFilterOptions();
     this.recompute();
+    if (firstRows) {
+      // The first rows go into the DOM now, not on the next frame: that frame paints them.
+      this.renderNow();
+    }
   }
 
   /** Drops cached event details (the history is being read again). */
@@ -178,7 +196,7 @@ export class HistoryList {
     this.typesKey = key;
     const options: HTMLElement[] = FILTER_CATEGORIES.map((c) => h('option', { text: c.label, attrs: { value: c.value } }));
     if (counts.length > 0) {
-      options.push(h('optgroup', { attrs: { label: 'Event type' } }, ...counts.map(([type, n]) => h('option', { text: `${type} (${n.toLocaleString('en-US')})`, attrs: { value: `type:${type}` } }))));
+      options.push(h('optgroup', { attrs: { label: 'Event type' } }, ...counts.map(([type, n]) => h('option', { text: `${type} (${formatCount(n)})`, attrs: { value: `type:${type}` } }))));
     }
     clear(this.filterSelect);
     append(this.filterSelect, ...options);
@@ -194,8 +212,8 @@ export class HistoryList {
     this.offsets = new RowOffsets(this.shown.length, (k) => (this.expanded.has(this.items[this.shown[k]].row.i) ? ROW_HEIGHT + DETAILS_HEIGHT : ROW_HEIGHT));
     // Now, not on the next frame: a scroll position set right after must not be clamped to the old height.
     this.spacer.style.height = `${this.offsets.totalHeight}px`;
-    const total = this.items.length.toLocaleString('en-US');
-    const count = this.shown.length === this.items.length ? `${total} events` : `${this.shown.length.toLocaleString('en-US')} of ${total} events`;
+    const total = formatCount(this.items.length);
+    const count = this.shown.length === this.items.length ? `${total} events` : `${formatCount(this.shown.length)} of ${total} events`;
     this.countLabel.textContent = this.loading ? `${count} · ${this.loading}` : count;
     this.schedule(true);
   }
@@ -213,6 +231,14 @@ export class HistoryList {
     });
   }
 
+  private renderNow(): void {
+    if (this.frame) {
+      cancelAnimationFrame(this.frame);
+      this.frame = 0;
+    }
+    this.render();
+  }
+
   private render(): void {
     const range = this.offsets.window(this.scroller.scrollTop, this.scroller.clientHeight || 600, 8);
     if (range.start === this.renderedRange.start && range.end === this.renderedRange.end) {
@@ -225,6 +251,7 @@ export class HistoryList {
       rows.push(this.row(this.items[this.shown[k]], this.offsets.top(k)));
     }
     this.rowsLayer.replaceChildren(...rows);
+    this.hasRows = rows.length > 0;
     if (this.shown.length === 0) {
       this.rowsLayer.appendChild(h('div', { class: 'history-empty', text: this.loading ?? (this.items.length === 0 ? 'No history events.' : 'No events match the filter.') }));
     }

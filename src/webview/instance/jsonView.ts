@@ -1,10 +1,21 @@
 // A collapsible, read-only JSON tree. Objects and arrays collapse; their children are created only
 // when expanded (a 2,500-item array costs nothing until opened); long arrays show 200 items at a
-// time. Everything is text nodes.
+// time (the first few at once, the rest of those 200 when the page is idle). Everything is text
+// nodes.
 import type { JsonValue } from '../../shared/protocol';
 import { h } from '../dom';
+import { formatCount } from './format';
 
 const CHUNK = 200;
+/**
+ * Items of a long array or object created at once when it opens; the rest of its first chunk
+ * follows when the page is idle (a value box shows about a dozen lines: the page's first paint
+ * does not wait for two hundred).
+ */
+const FIRST_ITEMS = 30;
+
+const whenIdle: (work: () => void) => void =
+  typeof requestIdleCallback === 'function' ? (work) => requestIdleCallback(work, { timeout: 500 }) : (work) => setTimeout(work, 50);
 
 function primitive(value: JsonValue): HTMLElement {
   if (value === null) {
@@ -44,17 +55,17 @@ function node(value: JsonValue, key: string | number | undefined, openDepth: num
   if (entries.length === 0) {
     return h('div', { class: 'json-line' }, keyLabel(key), h('span', { class: 'json-brace', text: `${open}${close}` }));
   }
-  const summary = isArray ? `${entries.length.toLocaleString('en-US')} item${entries.length === 1 ? '' : 's'}` : `${entries.length.toLocaleString('en-US')} key${entries.length === 1 ? '' : 's'}`;
+  const summary = isArray ? `${formatCount(entries.length)} item${entries.length === 1 ? '' : 's'}` : `${formatCount(entries.length)} key${entries.length === 1 ? '' : 's'}`;
   const children = h('div', { class: 'json-children' });
   const closing = h('div', { class: 'json-line json-close' }, h('span', { class: 'json-brace', text: close }));
   const hint = h('span', { class: 'json-summary', text: ` ${summary} ${close}` });
   const toggle = h('button', { class: 'json-toggle', attrs: { type: 'button', 'aria-expanded': 'false', 'aria-label': `${summary}: expand or collapse` } });
   const wrapper = h('div', { class: 'json-node' }, h('div', { class: 'json-line' }, toggle, keyLabel(key), h('span', { class: 'json-brace', text: open }), hint), children, closing);
   let rendered = 0;
-  const renderMore = (): void => {
+  const renderMore = (count = CHUNK): void => {
     const more = children.querySelector(':scope > .json-more');
     more?.remove();
-    const until = Math.min(entries.length, rendered + CHUNK);
+    const until = Math.min(entries.length, rendered + count);
     for (; rendered < until; rendered++) {
       const [k, v] = entries[rendered];
       children.appendChild(node(v, k, openDepth - 1));
@@ -62,13 +73,22 @@ function node(value: JsonValue, key: string | number | undefined, openDepth: num
     if (rendered < entries.length) {
       const left = entries.length - rendered;
       children.appendChild(
-        h('button', { class: 'json-more link-button', text: `Show ${Math.min(CHUNK, left).toLocaleString('en-US')} more of ${left.toLocaleString('en-US')}`, attrs: { type: 'button' }, on: { click: renderMore } }),
+        h('button', { class: 'json-more link-button', text: `Show ${formatCount(Math.min(CHUNK, left))} more of ${formatCount(left)}`, attrs: { type: 'button' }, on: { click: () => renderMore() } }),
       );
     }
   };
   const setOpen = (isOpen: boolean): void => {
     if (isOpen && rendered === 0) {
-      renderMore();
+      if (entries.length > FIRST_ITEMS) {
+        renderMore(FIRST_ITEMS);
+        whenIdle(() => {
+          if (rendered === FIRST_ITEMS) {
+            renderMore(CHUNK - FIRST_ITEMS);
+          }
+        });
+      } else {
+        renderMore();
+      }
     }
     toggle.setAttribute('aria-expanded', String(isOpen));
     wrapper.classList.toggle('open', isOpen);

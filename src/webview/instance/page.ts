@@ -17,11 +17,11 @@ import type {
 import { InstanceRequests } from '../../shared/protocol';
 import { append, button, clear, h, icon } from '../dom';
 import type { HistoryItem } from '../model/historyModel';
-import { buildHistoryModel } from '../model/historyModel';
+import { HistoryModelBuilder } from '../model/historyModel';
 import type { PageClient, VsCodeApi } from '../rpc';
 import { RequestFailed } from '../rpc';
 import { ACTION_SPECS, showActionForm } from './actions';
-import { formatTimestamp } from './format';
+import { formatCount, formatTimestamp } from './format';
 import { HistoryList } from './historyList';
 import { TimelineView } from './timelineView';
 import { renderHeader } from './header';
@@ -32,6 +32,8 @@ import { SECTION_TITLES, ValueSections } from './values';
 /** History pages read automatically; beyond this a button reads on. */
 const AUTO_LOAD_LIMIT = 50_000;
 const HISTORY_PAGE = 1000;
+/** The first page is small: it is read, sent and drawn soonest; the rest come in full pages. */
+const FIRST_HISTORY_PAGE = 100;
 
 export class InstancePage {
   private target: PanelTarget | undefined;
@@ -45,6 +47,7 @@ export class InstancePage {
   private refreshing: Promise<void> | undefined;
   private rows: HistoryRow[] = [];
   private items: HistoryItem[] = [];
+  private model = new HistoryModelBuilder();
   private generation = 0;
   private historyRun = 0;
   private historyToken: string | null = null;
@@ -168,16 +171,24 @@ export class InstancePage {
 
   private async doRefresh(all: boolean): Promise<void> {
     clearTimeout(this.refreshTimer);
+    // Everything is read again: the history's first page is asked for together with the status
+    // (it does not depend on it), so the list fills as soon as the host has it.
+    const history = all ? this.loadHistory() : undefined;
     let result: StatusResult;
     try {
       result = await this.client.request(InstanceRequests.status, {});
     } catch (e) {
+      // As when the history is read after the status: this error is the one shown, not the
+      // history's (that reading's answers are dropped).
+      this.cancelHistory(history);
       this.setBanner('error', `Could not read the instance: ${(e as Error).message}`);
       return;
     }
     const before = this.snapshot;
     this.readAt = result.readAt;
     if (!result.found) {
+      // No instance, no history to show: that reading's answers (an error) are dropped.
+      this.cancelHistory(history);
       this.snapshot = undefined;
       this.missing = result.message;
       this.follow = undefined;
@@ -206,8 +217,17 @@ export class InstancePage {
     this.renderHeader();
     this.renderActions();
     this.values.render(this.snapshot);
-    if (all || changed || !this.historyLoaded) {
+    if (history) {
+      await history;
+    } else if (changed || !this.historyLoaded) {
       await this.loadHistory();
+    }
+  }
+
+  /** Drops the answers of a history reading started with the status (it ends quietly). */
+  private cancelHistory(reading: Promise<void> | undefined): void {
+    if (reading) {
+      this.historyRun++;
     }
   }
 
@@ -215,16 +235,20 @@ export class InstancePage {
     const run = ++this.historyRun;
     this.historyError = undefined;
     this.historyToken = null;
-    let rows: HistoryRow[] = [];
+    // This reading's own rows and model, shown as they fill.
+    const model = new HistoryModelBuilder();
+    const rows: HistoryRow[] = [];
     let token: string | null = null;
     let generation: number | undefined;
+    let first = true;
     this.history.resetDetails();
     const show = (loading: string | null): void => {
       this.rows = rows;
-      this.items = buildHistoryModel(rows);
+      this.model = model;
+      this.items = model.items;
       this.history.setItems(this.items, loading);
       this.timeline.setItems(this.items);
-      this.historyTab.textContent = `History (${rows.length.toLocaleString('en-US')}${loading ? '…' : ''})`;
+      this.historyTab.textContent = `History (${formatCount(rows.length)}${loading ? '…' : ''})`;
       if (!loading && !this.restoredScroll) {
         this.restoredScroll = true;
         this.history.scrollTop = this.ui.historyScroll;
@@ -232,16 +256,21 @@ export class InstancePage {
     };
     try {
       do {
-        const page: HistoryPageResult = await this.client.request(InstanceRequests.history, { continuationToken: token, pageSize: HISTORY_PAGE, ...(generation !== undefined ? { generation } : {}) });
+        const pageSize = first ? FIRST_HISTORY_PAGE : HISTORY_PAGE;
+        first = false;
+        const page: HistoryPageResult = await this.client.request(InstanceRequests.history, { continuationToken: token, pageSize, ...(generation !== undefined ? { generation } : {}) });
         if (run !== this.historyRun) {
           return;
         }
         generation = page.generation;
         this.generation = page.generation;
-        rows = rows.concat(page.rows);
+        for (const row of page.rows) {
+          rows.push(row);
+        }
+        model.append(page.rows);
         token = page.continuationToken;
         const more = token !== null && rows.length < AUTO_LOAD_LIMIT;
-        show(more ? `loading… ${rows.length.toLocaleString('en-US')} read` : null);
+        show(more ? `loading… ${formatCount(rows.length)} read` : null);
         if (!more) {
           break;
         }
@@ -269,7 +298,7 @@ export class InstancePage {
       const token = this.historyToken;
       append(
         this.loadMore,
-        h('span', { class: 'muted', text: `The first ${this.rows.length.toLocaleString('en-US')} events are shown.` }),
+        h('span', { class: 'muted', text: `The first ${formatCount(this.rows.length)} events are shown.` }),
         button('Read the next 10,000', () => void this.readMore(token), { icon: 'arrow-down', class: 'secondary small' }),
       );
     }
@@ -282,14 +311,20 @@ export class InstancePage {
     clear(this.loadMore);
     while (token && read < 10_000 && run === this.historyRun) {
       const page: HistoryPageResult = await this.client.request(InstanceRequests.history, { continuationToken: token, generation: this.generation, pageSize: HISTORY_PAGE });
-      this.rows = this.rows.concat(page.rows);
+      if (run !== this.historyRun) {
+        return;
+      }
+      for (const row of page.rows) {
+        this.rows.push(row);
+      }
+      this.model.append(page.rows);
       read += page.rows.length;
       token = page.continuationToken;
     }
-    this.items = buildHistoryModel(this.rows);
+    this.items = this.model.items;
     this.history.setItems(this.items, null);
     this.timeline.setItems(this.items);
-    this.historyTab.textContent = `History (${this.rows.length.toLocaleString('en-US')})`;
+    this.historyTab.textContent = `History (${formatCount(this.rows.length)})`;
     this.historyToken = token;
     this.renderLoadMore();
   }

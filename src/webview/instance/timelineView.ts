@@ -5,7 +5,7 @@ import type { HistoryItem } from '../model/historyModel';
 import { formatDuration } from '../model/historyModel';
 import type { Span, TimelineLayout } from '../model/timelineLayout';
 import { layoutTimeline, spansFromHistory } from '../model/timelineLayout';
-import { formatTimestamp } from './format';
+import { formatCount, formatTimestamp } from './format';
 
 export interface TimelineCallbacks {
   showEvent(index: number): void;
@@ -128,7 +128,7 @@ export class TimelineView {
     }
     const count = (kind: string, one: string, many: string): string => {
       const n = counts.get(kind) ?? 0;
-      return n ? `${n.toLocaleString('en-US')} ${n === 1 ? one : many}` : '';
+      return n ? `${formatCount(n)} ${n === 1 ? one : many}` : '';
     };
     const parts = [
       count('activity', 'activity', 'activities'),

@@ -3,6 +3,7 @@
 import type { InstanceSnapshot, JsonValue, ValueSection, ValueView } from '../../shared/protocol';
 import { button, clear, h } from '../dom';
 import { jsonTree } from './jsonView';
+import { formatCount } from './format';
 
 export const SECTION_TITLES: Record<ValueSection, string> = { input: 'Input', output: 'Output', customStatus: 'Custom status', failure: 'Failure details' };
 
@@ -79,7 +80,7 @@ export class ValueSections {
     );
     let body: HTMLElement;
     if (view.kind === 'truncated') {
-      body = h('div', {}, h('p', { class: 'muted', text: `Large value (${view.size.toLocaleString('en-US')} characters): the beginning is shown; open it as a JSON document to see it all.` }), h('pre', { class: 'value-text', text: view.text }));
+      body = h('div', {}, h('p', { class: 'muted', text: `Large value (${formatCount(view.size)} characters): the beginning is shown; open it as a JSON document to see it all.` }), h('pre', { class: 'value-text', text: view.text }));
     } else if (typeof view.value === 'string' && name === 'failure') {
       body = h('pre', { class: 'value-text failure-text', text: view.value });
     } else {

@@ -1,7 +1,7 @@
 // The history list's model: each event with its kind, its display name and — for activities,
 // sub-orchestrations and timers — the event it pairs with (scheduled ↔ completed/failed/fired, by
 // TaskScheduledId / TimerId = the scheduling event's EventId) and the duration between them.
-// Pure (no DOM), so unit tests cover it; the page recomputes it as pages of history arrive.
+// Pure (no DOM), so unit tests cover it; the page extends it as pages of history arrive.
 import type { HistoryRow } from '../../shared/protocol';
 
 export type ItemKind = 'activity' | 'subOrchestration' | 'timer' | 'event' | 'episode' | 'execution' | 'other';
@@ -74,13 +74,26 @@ export function kindOf(type: string): ItemKind {
   return EXECUTION_TYPES.has(type) ? 'execution' : 'other';
 }
 
-/** Builds the items of a history (rows in history order). */
-export function buildHistoryModel(rows: readonly HistoryRow[]): HistoryItem[] {
-  const items: HistoryItem[] = [];
+/**
+ * The items of a history, built as its pages arrive: `append` adds a page's rows (in history
+ * order) and pairs them with what came before, so a long history is never rebuilt per page.
+ */
+export class HistoryModelBuilder {
+  readonly items: HistoryItem[] = [];
   // EventId → the latest scheduling event with it, per scheduling type (a rewound execution
   // schedules again under the same EventId; its completion pairs with the newest).
-  const scheduled = new Map<string, HistoryItem>();
-  for (const row of rows) {
+  private readonly scheduled = new Map<string, HistoryItem>();
+
+  /** Adds rows that follow those already added; returns the new items. */
+  append(rows: readonly HistoryRow[]): HistoryItem[] {
+    const start = this.items.length;
+    for (const row of rows) {
+      this.items.push(this.item(row));
+    }
+    return this.items.slice(start);
+  }
+
+  private item(row: HistoryRow): HistoryItem {
     const kind = kindOf(row.type);
     const item: HistoryItem = {
       row,
@@ -97,12 +110,12 @@ export function buildHistoryModel(rows: readonly HistoryRow[]): HistoryItem[] {
       if (row.type === 'TimerCreated' && !item.name) {
         item.name = 'Timer';
       }
-      scheduled.set(`${row.type}#${row.eventId}`, item);
+      this.scheduled.set(`${row.type}#${row.eventId}`, item);
     }
     const completion = COMPLETION[row.type];
     if (completion) {
       item.outcome = completion.outcome;
-      const start = row.scheduledId !== undefined ? scheduled.get(`${completion.scheduledType}#${row.scheduledId}`) : undefined;
+      const start = row.scheduledId !== undefined ? this.scheduled.get(`${completion.scheduledType}#${row.scheduledId}`) : undefined;
       if (start && start.pairIndex === undefined) {
         start.pairIndex = row.i;
         start.outcome = completion.outcome;
@@ -120,9 +133,15 @@ export function buildHistoryModel(rows: readonly HistoryRow[]): HistoryItem[] {
         item.name = 'Timer';
       }
     }
-    items.push(item);
+    return item;
   }
-  return items;
+}
+
+/** Builds the items of a history (rows in history order). */
+export function buildHistoryModel(rows: readonly HistoryRow[]): HistoryItem[] {
+  const builder = new HistoryModelBuilder();
+  builder.append(rows);
+  return builder.items;
 }
 
 // ---- Filtering and order --------------------------------------------------------------------
