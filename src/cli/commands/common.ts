@@ -1,7 +1,8 @@
 // What every command shares: the common flags, the context a command runs in, the one
 // connect → choose hub → open hub flow, confirmation of destructive operations and --wait polling.
 import type { InstanceStatus, ResolvedConnection, StorageClients, TaskHub } from '../../core';
-import { ForbiddenError, chooseTaskHubName, createStorageClients, maskSecrets, openTaskHub, parseConnectionString, resolveConnection, waitForStatus } from '../../core';
+import { chooseTaskHubName, createStorageClients, maskSecrets, openTaskHub, openTaskHubForReading, resolveConnection, waitForStatus } from '../../core';
+import { assertSasAllowsDelete as assertSasAllowsDeleteInCore } from '../../core';
 import type { CommandSpec, FlagSpec, Flags } from '../args';
 import { UsageError } from '../args';
 import type { CliIo } from '../io';
@@ -129,28 +130,22 @@ export async function openHub(ctx: CommandContext): Promise<OpenedHub> {
 }
 
 /**
- * A connection-string SAS says what it permits (`sp`). Refuse a deleting command the SAS does not
- * allow before anything is deleted, rather than rely on each request being refused: Azurite, for
- * one, lets a read-only account SAS delete table rows in a batch, and purge deletes History rows
- * in batches before it tries the Instances row — which it then may not delete.
+ * For commands that only list instances: connect and pick the hub, with no storage call to open
+ * it (no existence check, no partition metadata: listing routes no message). Run the reads
+ * through core's `whileHubExists`, which gives openHub's error for a hub that does not exist.
+ */
+export async function openHubForReading(ctx: CommandContext): Promise<OpenedHub> {
+  const connected = await connect(ctx);
+  const name = await chooseHubName(ctx, connected);
+  return { ...connected, hub: openTaskHubForReading({ clients: connected.clients, name }) };
+}
+
+/**
+ * Refuses a deleting command the connection's SAS does not allow, before anything is deleted
+ * (core's check, which core's purge also makes; here it runs before the confirmation prompt).
  */
 export function assertSasAllowsDelete(c: Connected, command: string): void {
-  const connection = c.resolved.connection;
-  if (connection.kind !== 'connectionString') {
-    return;
-  }
-  let sas: string | undefined;
-  try {
-    sas = parseConnectionString(connection.connectionString).sas;
-  } catch {
-    return; // createStorageClients has already accepted it; nothing more to learn here
-  }
-  const permissions = sas ? new URLSearchParams(sas).get('sp') : null;
-  if (permissions !== null && !permissions.includes('d')) {
-    throw new ForbiddenError(
-      `The connection's shared access signature (permissions '${permissions}') does not allow deleting, which ${command} needs; nothing was deleted.`,
-    );
-  }
+  assertSasAllowsDeleteInCore(c.clients, command);
 }
 
 export interface ConfirmOptions {

@@ -6,10 +6,18 @@ import type { OperationOptions } from '../model';
 import type { TaskHub } from '../hub';
 import type { InstanceQuery } from '../instances';
 import type { PurgedInstanceReport } from './purge';
+import type { QueryPage } from '../storage/rows';
+import type { ControlAction } from './control';
 import { CancelledError, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, UnreachableError, ValidationError } from '../errors';
 import { countInstancesByStatus, instanceFilter, iterateInstanceIds } from '../instances';
 import { runBounded } from '../concurrency';
-import { raiseEvent, resumeInstance, suspendInstance, terminateInstance } from './control';
+import { escapePartitionKey, instanceIdFromPartitionKey } from '../format/keys';
+import { hubResourceNames } from '../format/names';
+import { and, odataString } from '../format/odata';
+import { queryPage, str } from '../storage/rows';
+import { toDurableError } from '../storage/errors';
+import { sendControlAction } from './control';
+import { assertSasAllowsDelete } from '../storage/sas';
 import { purgeInstance, purgeInstances } from './purge';
 import { rewindInstance } from './rewind';
 import { validateJsonText } from './start';
@@ -117,28 +125,116 @@ interface Done {
   blobs?: number;
 }
 
+/** An instance to act on, with its RuntimeStatus when a listing or a batched read already has it. */
+interface Target {
+  instanceId: string;
+  status?: string;
+}
+
 /**
  * The single-instance operation for one id. Deliberately not given the caller's signal: an
  * operation that has started is allowed to finish, so what was done is known and reported.
  */
-async function actOn(hub: TaskHub, action: BulkActionSpec, eventData: string | null, instanceId: string): Promise<Done> {
+async function actOn(hub: TaskHub, action: BulkActionSpec, eventData: string | null, target: Target): Promise<Done> {
+  const { instanceId } = target;
   const sent = (message: string, previousStatus: string): Done => ({ item: { instanceId, outcome: 'succeeded', message, previousStatus } });
   switch (action.kind) {
     case 'terminate':
-      return sent('Terminate message sent', (await terminateInstance(hub, { instanceId, reason: action.reason ?? null })).previousStatus);
     case 'suspend':
-      return sent('Suspend message sent', (await suspendInstance(hub, { instanceId, reason: action.reason ?? null })).previousStatus);
-    case 'resume':
-      return sent('Resume message sent', (await resumeInstance(hub, { instanceId, reason: action.reason ?? null })).previousStatus);
+    case 'resume': {
+      const r = await sendControlAction(hub, instanceId, { kind: action.kind, reason: action.reason ?? null }, target.status);
+      return sent(`${BULK_ACTION_LABELS[action.kind]} message sent`, r.previousStatus);
+    }
     case 'rewind': {
       const r = await rewindInstance(hub, { instanceId, reason: action.reason ?? null });
       return sent(`Rewound: ${plural(r.rowsRewritten, 'history row')} rewritten`, r.previousStatus);
     }
-    case 'raiseEvent':
-      return sent(`Event '${action.eventName}' sent`, (await raiseEvent(hub, { instanceId, eventName: action.eventName, eventData })).previousStatus);
+    case 'raiseEvent': {
+      const r = await sendControlAction(hub, instanceId, { kind: 'raiseEvent', eventName: action.eventName, eventData }, target.status);
+      return sent(`Event '${action.eventName}' sent`, r.previousStatus);
+    }
     case 'purge': {
       const r = await purgeInstance(hub, { instanceId, force: action.force });
       return { item: { instanceId, outcome: 'succeeded', message: purgedMessage(r.rowsDeleted, r.blobsDeleted) }, rows: r.rowsDeleted, blobs: r.blobsDeleted };
+    }
+  }
+}
+
+/** Actions whose check is the instance's RuntimeStatus alone, so a listing's status can stand in for a point read. */
+function checksStatusOnly(action: BulkActionSpec): action is BulkActionSpec & ControlAction {
+  return action.kind === 'terminate' || action.kind === 'suspend' || action.kind === 'resume' || action.kind === 'raiseEvent';
+}
+
+const TARGET_COLUMNS = ['PartitionKey', 'RuntimeStatus'];
+
+/** Reads a query page, mapping storage errors; the promise is marked handled so a prefetch left behind is not an unhandled rejection. */
+function readPage(hub: TaskHub, filter: string, pageSize: number, token: string | null, signal?: AbortSignal): Promise<QueryPage> {
+  const names = hubResourceNames(hub.name);
+  const p = queryPage(hub.clients.table(names.instancesTable), filter, { select: TARGET_COLUMNS, pageSize, continuationToken: token, signal }).catch((e: unknown) => {
+    throw toDurableError(e, { endpoint: hub.clients.endpoints.table, what: `table '${names.instancesTable}'`, secrets: hub.clients.secrets });
+  });
+  p.catch(() => undefined);
+  return p;
+}
+
+/** Every instance a query matches with its RuntimeStatus, a page at a time, the next page read while this one is worked on. */
+async function* queryTargets(hub: TaskHub, query: InstanceQuery, signal?: AbortSignal): AsyncGenerator<Target> {
+  const filter = instanceFilter(query);
+  let next: Promise<QueryPage> | undefined = readPage(hub, filter, 1000, null, signal);
+  while (next) {
+    const page: QueryPage = await next;
+    next = page.continuationToken ? readPage(hub, filter, 1000, page.continuationToken, signal) : undefined;
+    for (const row of page.rows) {
+      yield { instanceId: instanceIdFromPartitionKey(row.partitionKey), status: str(row, 'RuntimeStatus') ?? 'Unknown' };
+    }
+  }
+}
+
+/** Ids whose statuses are read together. */
+const STATUS_BATCH = 100;
+
+/**
+ * The ids of an explicit list with their RuntimeStatus, read a batch at a time: the batch's ids
+ * in key order, one key-range query (`PartitionKey ge first and le last`, at most twice the batch
+ * in rows) instead of a point read per id. A range query is served from the key index (Azure
+ * Tables runs an OR of keys as a table scan, so no OR here); only rows the query returns with
+ * the id's own key are trusted. An id it does not settle (not in the range's first rows, a sparse
+ * range, a legacy unescaped key, no such instance) gets no status and is read on its own, as
+ * before. The next batch is read while this one is worked on.
+ */
+async function* idTargets(hub: TaskHub, instanceIds: readonly string[], signal?: AbortSignal): AsyncGenerator<Target> {
+  const sorted = instanceIds.map((instanceId) => ({ instanceId, key: escapePartitionKey(instanceId) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const batches: (typeof sorted)[] = [];
+  for (let i = 0; i < sorted.length; i += STATUS_BATCH) {
+    batches.push(sorted.slice(i, i + STATUS_BATCH));
+  }
+  const read = (batch: typeof sorted): Promise<QueryPage> | undefined => {
+    if (batch.length < 2) {
+      return undefined; // a point read is as cheap
+    }
+    const filter = and(`PartitionKey ge ${odataString(batch[0].key)}`, `PartitionKey le ${odataString(batch[batch.length - 1].key)}`, "RowKey eq ''");
+    return readPage(hub, filter, Math.min(1000, batch.length * 2), null, signal);
+  };
+  let next = batches.length > 0 ? read(batches[0]) : undefined;
+  for (let b = 0; b < batches.length; b++) {
+    const batch = batches[b];
+    const pending = next;
+    next = b + 1 < batches.length ? read(batches[b + 1]) : undefined;
+    const statuses = new Map<string, string>();
+    if (pending) {
+      try {
+        for (const row of (await pending).rows) {
+          statuses.set(row.partitionKey, str(row, 'RuntimeStatus') ?? 'Unknown');
+        }
+      } catch (e) {
+        if (isFatal(e)) {
+          throw e;
+        }
+        // Anything else: fall back to reading each id on its own, which reports per id.
+      }
+    }
+    for (const { instanceId, key } of batch) {
+      yield { instanceId, status: statuses.get(key) };
     }
   }
 }
@@ -180,27 +276,38 @@ export async function runBulkAction(hub: TaskHub, o: BulkActionOptions): Promise
     return purgeByQuery(hub, o, o.target.query, concurrency);
   }
 
-  let ids: AsyncIterable<string> | Iterable<string>;
+  if (o.action.kind === 'purge') {
+    assertSasAllowsDelete(hub.clients, 'purge');
+  }
+
+  let targets: AsyncIterable<Target> | Iterable<Target>;
   let expected: number | undefined;
+  const statusOnly = checksStatusOnly(o.action);
   if (o.target.kind === 'ids') {
     const unique = [...new Set(o.target.instanceIds)];
-    ids = unique;
+    targets = statusOnly ? idTargets(hub, unique, o.signal) : unique.map((instanceId) => ({ instanceId }));
     expected = unique.length;
+  } else if (statusOnly) {
+    targets = queryTargets(hub, o.target.query, o.signal);
   } else {
-    ids = iterateInstanceIds(hub, o.target.query, { signal: o.signal });
+    targets = (async function* () {
+      for await (const instanceId of iterateInstanceIds(hub, (o.target as { query: InstanceQuery }).query, { signal: o.signal })) {
+        yield { instanceId };
+      }
+    })();
   }
   const tally = new Tally(o, expected);
   // Every error that reaches the runner stops the run (its default): only fatal storage errors
   // and errors thrown by the caller's own onItem/onProgress get there.
-  const run = await runBounded(ids, { limit: concurrency, signal: o.signal }, async (instanceId) => {
+  const run = await runBounded(targets, { limit: concurrency, signal: o.signal }, async (target) => {
     let done: Done;
     try {
-      done = await actOn(hub, o.action, eventData, instanceId);
+      done = await actOn(hub, o.action, eventData, target);
     } catch (e) {
       if (isFatal(e)) {
         throw e;
       }
-      done = { item: outcomeOf(instanceId, e) };
+      done = { item: outcomeOf(target.instanceId, e) };
     }
     tally.add(done.item, done.rows, done.blobs);
   });

@@ -28,22 +28,59 @@ async function sendToInstance(
   allowed: readonly RuntimeStatus[],
   action: { verb: string; done: string },
   event: (now: Date) => MessageEvent,
+  knownStatus?: string,
 ): Promise<ControlResult> {
   if (!o.instanceId) {
     throw new ValidationError('id', 'The instance id is required.');
   }
   throwIfAborted(o.signal);
-  const status: InstanceStatus = await getInstance(hub, o.instanceId, {}, { signal: o.signal });
-  if (!o.force && !allowed.includes(status.runtimeStatus as RuntimeStatus)) {
+  // A bulk action over a listing already holds each row's RuntimeStatus: no second read for it.
+  const status = knownStatus ?? (await getInstance(hub, o.instanceId, {}, { signal: o.signal })).runtimeStatus;
+  if (!o.force && !allowed.includes(status as RuntimeStatus)) {
     throw new ConflictError(
-      `Cannot ${action.verb} instance '${o.instanceId}': it is ${status.runtimeStatus}; only ${allowed.join(', ')} instances can be ${action.done}. ` +
+      `Cannot ${action.verb} instance '${o.instanceId}': it is ${status}; only ${allowed.join(', ')} instances can be ${action.done}. ` +
         'Pass --force to send the message anyway.',
     );
   }
   const sent = await sendControlMessage(hub, { instanceId: o.instanceId, executionId: null }, event(new Date()), { signal: o.signal });
   o.onProgress?.({ message: `Sent to ${sent.queue}` });
-  return { instanceId: o.instanceId, previousStatus: String(status.runtimeStatus), queue: sent.queue };
+  return { instanceId: o.instanceId, previousStatus: String(status), queue: sent.queue };
 }
+
+/** The actions of this file by name, for bulk actions. */
+export type ControlAction =
+  | { kind: 'terminate' | 'suspend' | 'resume'; reason?: string | null }
+  | { kind: 'raiseEvent'; eventName: string; eventData: string | null };
+
+/**
+ * One control action for a bulk action that has just read the instance's Instances row (its
+ * RuntimeStatus, from a query or a batched read): the same checks and message as the single
+ * operations, without reading the row again. Without `knownStatus` it reads it, as they do.
+ */
+export function sendControlAction(hub: TaskHub, instanceId: string, action: ControlAction, knownStatus?: string): Promise<ControlResult> {
+  switch (action.kind) {
+    case 'terminate':
+      return sendToInstance(hub, { instanceId }, ACTIVE_STATUSES, TERMINATE, (now) => executionTerminatedEvent(action.reason ?? null, now), knownStatus);
+    case 'suspend':
+      return sendToInstance(hub, { instanceId }, SUSPENDABLE, SUSPEND, (now) => executionSuspendedEvent(action.reason ?? null, now), knownStatus);
+    case 'resume':
+      return sendToInstance(hub, { instanceId }, RESUMABLE, RESUME, (now) => executionResumedEvent(action.reason ?? null, now), knownStatus);
+    case 'raiseEvent': {
+      if (!action.eventName) {
+        throw new ValidationError('event-name', 'The event name is required.');
+      }
+      const data = validateJsonText(action.eventData, 'event-data');
+      return sendToInstance(hub, { instanceId }, ACTIVE_STATUSES, RAISE, (now) => eventRaisedEvent(action.eventName, data, now), knownStatus);
+    }
+  }
+}
+
+const TERMINATE = { verb: 'terminate', done: 'terminated' };
+const SUSPEND = { verb: 'suspend', done: 'suspended' };
+const RESUME = { verb: 'resume', done: 'resumed' };
+const RAISE = { verb: 'raise an event to', done: 'sent events' };
+const SUSPENDABLE: readonly RuntimeStatus[] = ['Running', 'Pending', 'ContinuedAsNew'];
+const RESUMABLE: readonly RuntimeStatus[] = ['Suspended'];
 
 export interface RaiseEventOptions extends ControlOptions {
   eventName: string;
@@ -56,7 +93,7 @@ export function raiseEvent(hub: TaskHub, o: RaiseEventOptions): Promise<ControlR
     throw new ValidationError('event-name', 'The event name is required.');
   }
   const data = validateJsonText(o.eventData, 'event-data');
-  return sendToInstance(hub, o, ACTIVE_STATUSES, { verb: 'raise an event to', done: 'sent events' }, (now) => eventRaisedEvent(o.eventName, data, now));
+  return sendToInstance(hub, o, ACTIVE_STATUSES, RAISE, (now) => eventRaisedEvent(o.eventName, data, now));
 }
 
 export interface ReasonOptions extends ControlOptions {
@@ -64,15 +101,15 @@ export interface ReasonOptions extends ControlOptions {
 }
 
 export function terminateInstance(hub: TaskHub, o: ReasonOptions): Promise<ControlResult> {
-  return sendToInstance(hub, o, ACTIVE_STATUSES, { verb: 'terminate', done: 'terminated' }, (now) => executionTerminatedEvent(o.reason ?? null, now));
+  return sendToInstance(hub, o, ACTIVE_STATUSES, TERMINATE, (now) => executionTerminatedEvent(o.reason ?? null, now));
 }
 
 export function suspendInstance(hub: TaskHub, o: ReasonOptions): Promise<ControlResult> {
-  return sendToInstance(hub, o, ['Running', 'Pending', 'ContinuedAsNew'], { verb: 'suspend', done: 'suspended' }, (now) => executionSuspendedEvent(o.reason ?? null, now));
+  return sendToInstance(hub, o, SUSPENDABLE, SUSPEND, (now) => executionSuspendedEvent(o.reason ?? null, now));
 }
 
 export function resumeInstance(hub: TaskHub, o: ReasonOptions): Promise<ControlResult> {
-  return sendToInstance(hub, o, ['Suspended'], { verb: 'resume', done: 'resumed' }, (now) => executionResumedEvent(o.reason ?? null, now));
+  return sendToInstance(hub, o, RESUMABLE, RESUME, (now) => executionResumedEvent(o.reason ?? null, now));
 }
 
 export interface WaitOptions extends OperationOptions {

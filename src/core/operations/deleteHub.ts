@@ -6,6 +6,7 @@ import type { StorageClients } from '../storage/clients';
 import { CancelledError, NotFoundError, throwIfAborted } from '../errors';
 import { hubResourceNames, isControlQueueOf, validateHubName } from '../format/names';
 import { isNotFound, toDurableError } from '../storage/errors';
+import { assertSasAllowsDelete } from '../storage/sas';
 
 export interface DeleteTaskHubOptions extends OperationOptions {
   name: string;
@@ -19,6 +20,7 @@ export interface DeleteTaskHubResult {
 
 export async function deleteTaskHub(clients: StorageClients, o: DeleteTaskHubOptions): Promise<DeleteTaskHubResult> {
   validateHubName(o.name);
+  assertSasAllowsDelete(clients, 'delete-task-hub');
   const deleted: string[] = [];
   try {
     return await deleteHubArtifacts(clients, o, deleted);

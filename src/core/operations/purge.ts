@@ -4,7 +4,8 @@
 import { setMaxListeners } from 'node:events';
 import type { OperationOptions, RuntimeStatus } from '../model';
 import type { TaskHub } from '../hub';
-import type { Row } from '../storage/rows';
+import { assertSasAllowsDelete } from '../storage/sas';
+import type { QueryPage, Row } from '../storage/rows';
 import { TERMINAL_STATUSES, isTerminalStatus } from '../model';
 import { CancelledError, ConflictError, ForbiddenError, UnauthorizedError, UnreachableError, ValidationError, throwIfAborted } from '../errors';
 import { escapePartitionKey, instanceIdFromPartitionKey } from '../format/keys';
@@ -15,7 +16,7 @@ import { instanceFilter, instanceNotFound, readInstanceRow } from '../instances'
 import { queryPage, queryRows, str } from '../storage/rows';
 import { isNotFound, toDurableError } from '../storage/errors';
 import { referencedBlobName } from '../values';
-import { mapWithConcurrency } from '../concurrency';
+import { mapWithConcurrency, runBounded } from '../concurrency';
 
 export interface PurgeResult {
   instancesDeleted: number;
@@ -26,6 +27,8 @@ export interface PurgeResult {
 
 const INSTANCE_PURGE_COLUMNS = ['PartitionKey', 'RuntimeStatus', 'Input', 'Output', 'InputBlobName', 'TagsBlobName'];
 const BATCH_SIZE = 100;
+/** Instances a purge by filter deletes at once (each one's requests run one after another). */
+export const DEFAULT_PURGE_CONCURRENCY = 32;
 
 function emptyResult(): PurgeResult {
   return { instancesDeleted: 0, rowsDeleted: 0, blobsDeleted: 0, failures: [] };
@@ -41,6 +44,7 @@ export async function purgeInstance(hub: TaskHub, o: PurgeInstanceOptions): Prom
   if (!o.instanceId) {
     throw new ValidationError('id', 'The instance id is required.');
   }
+  assertSasAllowsDelete(hub.clients, 'purge');
   const row = await readInstanceRow(hub, o.instanceId, INSTANCE_PURGE_COLUMNS, o.signal);
   if (!row) {
     throw instanceNotFound(o.instanceId);
@@ -87,7 +91,7 @@ export interface PurgeByFilterOptions extends OperationOptions {
   onInstance?: (report: PurgedInstanceReport) => void;
   /** Count what would be purged; delete nothing. */
   dryRun?: boolean;
-  /** Instances purged at once (default 8). */
+  /** Instances purged at once (default 32, 1..64). */
   concurrency?: number;
 }
 
@@ -106,7 +110,7 @@ export async function purgeInstances(hub: TaskHub, o: PurgeByFilterOptions): Pro
         'To remove one stuck instance, purge it by id with --force.',
     );
   }
-  const concurrency = o.concurrency ?? 8;
+  const concurrency = o.concurrency ?? DEFAULT_PURGE_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new ValidationError('concurrency', 'Concurrency must be a whole number from 1 to 64.');
   }
@@ -120,6 +124,9 @@ export async function purgeInstances(hub: TaskHub, o: PurgeByFilterOptions): Pro
     name: o.name,
     includeEntities: o.includeEntities,
   });
+  if (!o.dryRun) {
+    assertSasAllowsDelete(hub.clients, 'purge');
+  }
   const result: PurgeByFilterResult = { ...emptyResult(), matched: 0, dryRun: Boolean(o.dryRun) };
   const select = o.dryRun ? ['PartitionKey'] : INSTANCE_PURGE_COLUMNS;
   // Storage unreachable or refusing access fails every instance alike: stop at the first such
@@ -129,63 +136,91 @@ export async function purgeInstances(hub: TaskHub, o: PurgeByFilterOptions): Pro
   // Every concurrent storage request of the purge listens to this one signal.
   setMaxListeners(0, signal);
   let fatal: UnreachableError | UnauthorizedError | ForbiddenError | undefined;
+  const cancelled = (): CancelledError =>
+    new CancelledError(`Purge cancelled after deleting ${result.instancesDeleted} instances; run it again to finish.`, result);
+  const pageError = (e: unknown): Error =>
+    toDurableError(e, { endpoint: hub.clients.endpoints.table, what: `table '${names.instancesTable}'`, secrets: hub.clients.secrets });
 
-  let token: string | null = null;
-  do {
-    if (fatal) {
-      break;
+  // Pages are pipelined: the next one is requested as soon as the current one arrives, so the
+  // workers never wait for a page read (a continuation token is a key position: deleting the
+  // rows of the current page does not move it).
+  const fetchPage = (token: string | null): Promise<QueryPage> => {
+    const p = queryPage(table, filter, { select, pageSize: 1000, continuationToken: token, signal });
+    p.catch(() => undefined); // observed when awaited; a prefetch left behind by a stop is not an unhandled rejection
+    return p;
+  };
+  const firstPage = fetchPage(null);
+  async function* matchingRows(): AsyncGenerator<Row> {
+    let next: Promise<QueryPage> | undefined = firstPage;
+    while (next) {
+      let page: QueryPage;
+      try {
+        page = await next;
+      } catch (e) {
+        throw o.signal?.aborted ? cancelled() : pageError(e);
+      }
+      next = page.continuationToken ? fetchPage(page.continuationToken) : undefined;
+      result.matched += page.rows.length;
+      if (o.dryRun) {
+        o.onProgress?.({ message: `Matched ${result.matched} instances`, done: result.matched });
+        continue;
+      }
+      yield* page.rows;
     }
-    if (o.signal?.aborted) {
-      throw new CancelledError(`Purge cancelled after deleting ${result.instancesDeleted} instances; run it again to finish.`, result);
-    }
-    let page;
+  }
+
+  // The large-messages container is listed once (while the first page is read) rather than once
+  // per instance; a container too big to hold in memory falls back to listing per instance.
+  let blobs: BlobSnapshot | undefined;
+  if (!o.dryRun) {
     try {
-      page = await queryPage(table, filter, { select, pageSize: 1000, continuationToken: token, signal });
+      blobs = await snapshotBlobs(hub, signal);
     } catch (e) {
       if (o.signal?.aborted) {
-        throw new CancelledError(`Purge cancelled after deleting ${result.instancesDeleted} instances; run it again to finish.`, result);
+        throw cancelled();
       }
-      const error = toDurableError(e, { endpoint: hub.clients.endpoints.table, what: `table '${names.instancesTable}'`, secrets: hub.clients.secrets });
-      throw isFatal(error) && result.instancesDeleted > 0 ? stoppedBy(error, result.instancesDeleted) : error;
+      throw e;
     }
-    result.matched += page.rows.length;
-    if (!o.dryRun) {
-      await mapWithConcurrency(page.rows, concurrency, async (row) => {
-        const instanceId = instanceIdFromPartitionKey(row.partitionKey);
+  }
+
+  try {
+    await runBounded(matchingRows(), { limit: concurrency, signal }, async (row) => {
+      const instanceId = instanceIdFromPartitionKey(row.partitionKey);
+      let report: PurgedInstanceReport;
+      try {
+        const deleted = await deleteInstanceData(hub, instanceId, row, signal, blobs);
+        result.instancesDeleted++;
+        result.rowsDeleted += deleted.rows;
+        result.blobsDeleted += deleted.blobs;
+        report = { instanceId, ok: true, rows: deleted.rows, blobs: deleted.blobs };
+      } catch (e) {
         if (signal.aborted) {
           return;
         }
-        let report: PurgedInstanceReport;
-        try {
-          const deleted = await deleteInstanceData(hub, instanceId, row, signal);
-          result.instancesDeleted++;
-          result.rowsDeleted += deleted.rows;
-          result.blobsDeleted += deleted.blobs;
-          report = { instanceId, ok: true, rows: deleted.rows, blobs: deleted.blobs };
-        } catch (e) {
-          if (signal.aborted) {
-            return;
-          }
-          result.failures.push({ instanceId, error: (e as Error).message });
-          report = { instanceId, ok: false, rows: 0, blobs: 0, error: (e as Error).message, cause: e };
-          if (isFatal(e)) {
-            fatal ??= e;
-            stop.abort();
-          }
+        result.failures.push({ instanceId, error: (e as Error).message });
+        report = { instanceId, ok: false, rows: 0, blobs: 0, error: (e as Error).message, cause: e };
+        if (isFatal(e)) {
+          fatal ??= e;
+          stop.abort();
         }
-        o.onInstance?.(report);
-        o.onProgress?.({ message: `Purged ${result.instancesDeleted} instances`, done: result.instancesDeleted });
-      });
-    } else {
-      o.onProgress?.({ message: `Matched ${result.matched} instances`, done: result.matched });
+      }
+      o.onInstance?.(report);
+      o.onProgress?.({ message: `Purged ${result.instancesDeleted} instances`, done: result.instancesDeleted });
+    });
+  } catch (e) {
+    if (fatal) {
+      throw stoppedBy(fatal, result.instancesDeleted);
     }
-    token = page.continuationToken;
-  } while (token);
+    if (o.signal?.aborted) {
+      throw cancelled();
+    }
+    throw isFatal(e) && result.instancesDeleted > 0 ? stoppedBy(e, result.instancesDeleted) : e;
+  }
   if (fatal) {
     throw stoppedBy(fatal, result.instancesDeleted);
   }
   if (o.signal?.aborted) {
-    throw new CancelledError(`Purge cancelled after deleting ${result.instancesDeleted} instances; run it again to finish.`, result);
+    throw cancelled();
   }
   return result;
 }
@@ -209,6 +244,7 @@ export async function deleteInstanceData(
   instanceId: string,
   instanceRow: Row,
   signal?: AbortSignal,
+  snapshot?: BlobSnapshot,
 ): Promise<{ rows: number; blobs: number }> {
   const names = hubResourceNames(hub.name);
   const partitionKey = instanceRow.partitionKey || escapePartitionKey(instanceId);
@@ -250,7 +286,7 @@ export async function deleteInstanceData(
     }
   }
 
-  const blobs = await deleteInstanceBlobs(hub, instanceId, blobNames, signal);
+  const blobs = await deleteInstanceBlobs(hub, instanceId, blobNames, signal, snapshot);
   const rows = await deleteHistoryRows(hub, partitionKey, rowKeys, signal);
   throwIfAborted(signal);
   try {
@@ -296,35 +332,133 @@ async function deleteHistoryRows(hub: TaskHub, partitionKey: string, rowKeys: st
 }
 
 /**
- * The exact names the rows referenced, plus the blobs named after the instance (with the slash:
- * `order1` must not take `order10`'s): message blobs `{id}/message-…` (raw id) and history blobs
- * `{escapedId}/history-…`. Only those two kinds, each under its own form of the id, and only
- * directly under it: otherwise purging `a` took `a/b3/message-…` of instance `a/b3`, and purging
- * `a^0b` the history blobs of `a/b` (escaped `a^0b`) — both found by purge-property.test.ts.
+ * Whether a blob directly under `dir` (leaf = the rest of its name) is one of the instance's own
+ * blobs: message blobs `{id}/message-…` (raw id) and history blobs `{escapedId}/history-…`. Only
+ * those two kinds, each under its own form of the id, and only directly under it: otherwise
+ * purging `a` took `a/b3/message-…` of instance `a/b3`, and purging `a^0b` the history blobs of
+ * `a/b` (escaped `a^0b`) — both found by purge-property.test.ts.
  */
-async function deleteInstanceBlobs(hub: TaskHub, instanceId: string, referenced: Set<string>, signal?: AbortSignal): Promise<number> {
-  const containerName = hubResourceNames(hub.name).largeMessagesContainer;
-  const container = hub.clients.container(containerName);
-  const names = new Set(referenced);
-  const raw = `${instanceId}/`;
-  const escaped = `${escapePartitionKey(instanceId)}/`;
-  // When the id needs no escaping both forms are one prefix (and legacy rows used it for history too).
-  const ours = (prefix: string, leaf: string): boolean =>
-    !leaf.includes('/') && (raw === escaped || (prefix === raw) === leaf.startsWith('message-'));
-  try {
-    for (const prefix of new Set([raw, escaped])) {
-      for await (const blob of container.listBlobsFlat({ prefix, abortSignal: signal })) {
-        if (ours(prefix, blob.name.slice(prefix.length))) {
-          names.add(blob.name);
+function ownsBlob(instanceId: string, escapedId: string, dir: string, leaf: string): boolean {
+  if (leaf.includes('/')) {
+    return false;
+  }
+  // When the id needs no escaping both forms are one folder (and legacy rows used it for history too).
+  if (instanceId === escapedId) {
+    return dir === instanceId;
+  }
+  return dir === (leaf.startsWith('message-') ? instanceId : escapedId);
+}
+
+/** Past this many blobs the container is not held in memory: each instance lists its own folders. */
+const SNAPSHOT_MAX_BLOBS = 200_000;
+
+/**
+ * The large-messages container's blob names, grouped by folder (the name up to its last '/'),
+ * listed once for a whole purge by filter instead of once or twice per instance. The instances a
+ * purge by filter deletes are finished, so no blob of theirs appears after the listing; a blob
+ * that disappears meanwhile is a 404 on delete, which counts as done.
+ */
+export class BlobSnapshot {
+  private readonly byDir = new Map<string, string[]>();
+
+  add(name: string): void {
+    const slash = name.lastIndexOf('/');
+    if (slash < 0) {
+      return; // directly in the container: no instance's
+    }
+    const dir = name.slice(0, slash);
+    const leaves = this.byDir.get(dir);
+    if (leaves) {
+      leaves.push(name.slice(slash + 1));
+    } else {
+      this.byDir.set(dir, [name.slice(slash + 1)]);
+    }
+  }
+
+  /** The instance's blobs (full names), forgotten here so memory shrinks as the purge proceeds. */
+  take(instanceId: string, escapedId: string): string[] {
+    const taken: string[] = [];
+    for (const dir of new Set([instanceId, escapedId])) {
+      const leaves = this.byDir.get(dir);
+      if (!leaves) {
+        continue;
+      }
+      const rest = leaves.filter((leaf) => {
+        if (ownsBlob(instanceId, escapedId, dir, leaf)) {
+          taken.push(`${dir}/${leaf}`);
+          return false;
         }
+        return true;
+      });
+      if (rest.length > 0) {
+        this.byDir.set(dir, rest);
+      } else {
+        this.byDir.delete(dir);
+      }
+    }
+    return taken;
+  }
+}
+
+/** Lists the large-messages container once; undefined when it is too big to hold (list per instance then). */
+async function snapshotBlobs(hub: TaskHub, signal?: AbortSignal): Promise<BlobSnapshot | undefined> {
+  const containerName = hubResourceNames(hub.name).largeMessagesContainer;
+  const snapshot = new BlobSnapshot();
+  let count = 0;
+  try {
+    for await (const page of hub.clients.container(containerName).listBlobsFlat({ abortSignal: signal }).byPage({ maxPageSize: 5000 })) {
+      for (const blob of page.segment.blobItems) {
+        snapshot.add(blob.name);
+      }
+      count += page.segment.blobItems.length;
+      if (count > SNAPSHOT_MAX_BLOBS) {
+        return undefined;
       }
     }
   } catch (e) {
     if (isNotFound(e)) {
-      return 0; // no large-messages container: nothing to delete
+      return snapshot; // no large-messages container: no blobs to delete
     }
     throw toDurableError(e, { endpoint: hub.clients.endpoints.blob, what: `container '${containerName}'`, secrets: hub.clients.secrets });
   }
+  return snapshot;
+}
+
+/**
+ * The exact names the rows referenced, plus the blobs named after the instance (see ownsBlob):
+ * from the purge's snapshot of the container when there is one, else by listing the instance's
+ * folders.
+ */
+async function deleteInstanceBlobs(hub: TaskHub, instanceId: string, referenced: Set<string>, signal?: AbortSignal, snapshot?: BlobSnapshot): Promise<number> {
+  const containerName = hubResourceNames(hub.name).largeMessagesContainer;
+  const names = new Set(referenced);
+  const escapedId = escapePartitionKey(instanceId);
+  if (snapshot) {
+    for (const name of snapshot.take(instanceId, escapedId)) {
+      names.add(name);
+    }
+  } else {
+    const container = hub.clients.container(containerName);
+    try {
+      for (const dir of new Set([instanceId, escapedId])) {
+        const prefix = `${dir}/`;
+        for await (const blob of container.listBlobsFlat({ prefix, abortSignal: signal })) {
+          if (ownsBlob(instanceId, escapedId, dir, blob.name.slice(prefix.length))) {
+            names.add(blob.name);
+          }
+        }
+      }
+    } catch (e) {
+      if (isNotFound(e)) {
+        return 0; // no large-messages container: nothing to delete
+      }
+      throw toDurableError(e, { endpoint: hub.clients.endpoints.blob, what: `container '${containerName}'`, secrets: hub.clients.secrets });
+    }
+  }
+  if (names.size === 0) {
+    return 0; // most instances: no blobs, and no container client to build (not free)
+  }
+  const container = hub.clients.container(containerName);
   let deleted = 0;
   await mapWithConcurrency([...names], 8, async (name) => {
     try {
@@ -340,3 +474,4 @@ async function deleteInstanceBlobs(hub: TaskHub, instanceId: string, referenced:
   });
   return deleted;
 }
+

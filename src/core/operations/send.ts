@@ -17,7 +17,9 @@
 //   once: tried without the SDK's retries, and retried here only when the failure proves storage
 //   never took the message (refused connection, 503 ServerBusy, 429); otherwise the error says the
 //   event may or may not have been delivered.
+import type { QueueClient } from '@azure/storage-queue';
 import type { TaskHub } from '../hub';
+import type { StorageClients } from '../storage/clients';
 import type { MessageEvent, OrchestrationInstanceRef } from '../format/messages';
 import { buildMessage, encodeQueueBody, largeMessageBlobName, largeMessageWrapper, needsOffload } from '../format/messages';
 import { hubResourceNames } from '../format/names';
@@ -25,6 +27,28 @@ import { controlQueueFor } from '../format/partition';
 import { blobUrl, gzip } from '../format/payload';
 import { CancelledError, NotFoundError, UnreachableError } from '../errors';
 import { isNotFound, toDurableError } from '../storage/errors';
+
+/**
+ * Queue clients by connection and queue name. Building one (the SDK's getQueueClient) costs about
+ * as much CPU as the send itself, and a bulk action or a run of start-news sends thousands to the
+ * same few control queues.
+ */
+const queueClients = new WeakMap<StorageClients, Map<string, QueueClient>>();
+
+function cachedQueue(clients: StorageClients, name: string, sendOnce: boolean): QueueClient {
+  let byName = queueClients.get(clients);
+  if (!byName) {
+    byName = new Map();
+    queueClients.set(clients, byName);
+  }
+  const key = `${sendOnce ? '1' : '*'}${name}`;
+  let client = byName.get(key);
+  if (!client) {
+    client = sendOnce ? clients.queueSendOnce(name) : clients.queue(name);
+    byName.set(key, client);
+  }
+  return client;
+}
 
 export interface SentMessage {
   queue: string;
@@ -68,9 +92,14 @@ export async function sendControlMessage(
     if (event.eventType === 'EventRaised') {
       await sendAtMostOnce(hub, queueName, encodeQueueBody(body), sendOptions);
     } else {
-      await hub.clients.queue(queueName).sendMessage(encodeQueueBody(body), sendOptions);
+      await cachedQueue(hub.clients, queueName, false).sendMessage(encodeQueueBody(body), sendOptions);
     }
   } catch (e) {
+    if (sent.blobName && neverEnqueued(e, event.eventType === 'EventRaised')) {
+      // The message never reached the queue, so nothing will ever read its blob: remove it
+      // rather than leave it orphaned (best effort: the error below is what matters).
+      await deleteUnsentBlob(hub, names.largeMessagesContainer, sent.blobName);
+    }
     if (isNotFound(e)) {
       throw new NotFoundError(
         `Control queue '${queueName}' does not exist. The task hub '${hub.name}' may use a different partition count ` +
@@ -80,6 +109,33 @@ export async function sendControlMessage(
     throw toDurableError(e, { endpoint: hub.clients.endpoints.queue, what: `queue '${queueName}'`, secrets: hub.clients.secrets });
   }
   return sent;
+}
+
+/**
+ * The send failed in a way that proves the message is not on the queue, so its blob can go. A 4xx
+ * answer (other than 408/429) is final and not retried: the queue is missing or the credentials
+ * may not send (an earlier attempt, if any, failed transiently, and one that was taken despite
+ * that went to the same missing or refused queue).
+ * With the at-most-once sender every attempt was provably not sent (it retries nothing else);
+ * with the retrying client an earlier attempt may have been taken with its answer lost, so a
+ * refused connection at the end proves nothing there. Anything else (a lost answer, a 500, a
+ * cancel mid-request) may have enqueued it: the blob stays, as the message may need it.
+ */
+function neverEnqueued(e: unknown, atMostOnce: boolean): boolean {
+  const status = (e as { statusCode?: number }).statusCode;
+  if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    return true;
+  }
+  return atMostOnce && provablyNotSent(e);
+}
+
+async function deleteUnsentBlob(hub: TaskHub, containerName: string, blobName: string): Promise<void> {
+  try {
+    // Not the caller's signal: a cancel that came mid-send should still clean up.
+    await hub.clients.container(containerName).deleteBlob(blobName);
+  } catch {
+    // Left behind; purging the instance (its `{id}/message-…` blobs) removes it.
+  }
 }
 
 /** Failures that prove storage never took the request: no connection, or the service refused it. */
@@ -105,7 +161,7 @@ async function sendAtMostOnce(
   const { maxTries, retryDelayMs, maxRetryDelayMs } = hub.clients.policy;
   for (let attempt = 1; ; attempt++) {
     try {
-      await hub.clients.queueSendOnce(queueName).sendMessage(text, options);
+      await cachedQueue(hub.clients, queueName, true).sendMessage(text, options);
       return;
     } catch (e) {
       if (attempt < maxTries && provablyNotSent(e) && !options.abortSignal?.aborted) {

@@ -77,6 +77,7 @@ export async function startNew(hub: TaskHub, o: StartNewOptions): Promise<StartN
   if (!o.name || !o.name.trim()) {
     throw new ValidationError('function-name', 'The orchestrator function name is required.');
   }
+  const generatedId = o.instanceId === undefined;
   const instanceId = validateInstanceId(o.instanceId ?? randomUUID().replace(/-/g, ''));
   const input = validateJsonText(o.input, 'input');
   if (o.scheduledStartTime && Number.isNaN(o.scheduledStartTime.getTime())) {
@@ -86,7 +87,8 @@ export async function startNew(hub: TaskHub, o: StartNewOptions): Promise<StartN
 
   const names = hubResourceNames(hub.name);
   const table = hub.clients.table(names.instancesTable);
-  const existing = await readInstanceRow(hub, instanceId, ['PartitionKey', 'RuntimeStatus', 'Generation'], o.signal);
+  // A new random GUID names no existing instance: only a caller's id needs the existence check.
+  const existing = generatedId ? undefined : await readInstanceRow(hub, instanceId, ['PartitionKey', 'RuntimeStatus', 'Generation'], o.signal);
   const existingStatus = existing ? str(existing, 'RuntimeStatus') : undefined;
   if (existing && !o.force && ACTIVE_STATUSES.includes(existingStatus as never)) {
     throw new ConflictError(
