@@ -1,7 +1,7 @@
 // `npm run bench`: starts Azurite, seeds the hubs, runs every case, prints the table and writes
 // bench/results.md. Options in BENCH_USAGE.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,6 +12,9 @@ import { resultsMarkdown, textTable } from './report';
 import { fmtMs } from './stats';
 import type { AzuriteMode } from './storage';
 import { clientsFor, startBenchAzurite } from './storage';
+
+/** Where the hand-written fix log starts in a results file; kept when the file is rewritten. */
+export const FIX_LOG_HEADING = '## Fix log';
 
 export const CASE_IDS = ['first-page', 'list-all', 'counts', 'history', 'purge', 'control', 'activation', 'package', 'webview'] as const;
 export type CaseId = (typeof CASE_IDS)[number];
@@ -184,6 +187,9 @@ export async function runBench(o: BenchOptions, io: { out(text: string): void } 
     const outFile = o.out ?? path.join(root, 'bench', full ? 'results.md' : path.join('tmp', 'results.md'));
     mkdirSync(path.dirname(outFile), { recursive: true });
     const args = process.argv.slice(2).join(' ');
+    // The fix log (before/after figures of each fix, written by hand) survives new runs.
+    const previous = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';
+    const fixLog = previous.includes(FIX_LOG_HEADING) ? `\n${previous.slice(previous.indexOf(FIX_LOG_HEADING))}` : '';
     writeFileSync(
       outFile,
       resultsMarkdown({
@@ -200,7 +206,7 @@ export async function runBench(o: BenchOptions, io: { out(text: string): void } 
         cases,
         totalMs: Date.now() - started,
         load: { mean: loads.reduce((a, b) => a + b, 0) / loads.length, max: Math.max(...loads) },
-      }),
+      }) + fixLog,
     );
     log(`Wrote ${path.relative(root, outFile)} (whole run ${fmtMs(Date.now() - started)}).`);
     return 0;
