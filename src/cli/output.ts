@@ -316,6 +316,9 @@ export function formatError(e: unknown, secrets: readonly string[] = [], options
     const code = (e as { cause?: { code?: unknown } } | undefined)?.cause?.code;
     return typeof code === 'string' && /^[A-Za-z]+$/.test(code) ? `${code} (HTTP ${status})` : `HTTP ${status}`;
   });
+  if (e instanceof DurableError && e.cliHint) {
+    message = `${message} ${e.cliHint}`;
+  }
   if (e instanceof DurableError && e.code === 'Forbidden' && !/check the account key/.test(message)) {
     // Storage knew who we are and refused: the credentials lack a permission (a read-only SAS).
     message = `${message.replace(/\.?$/, '.')} ${FORBIDDEN_HINT}`;

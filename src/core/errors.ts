@@ -10,27 +10,41 @@ export type DurableErrorCode =
   | 'Unreachable'
   | 'Cancelled';
 
+export interface DurableErrorOptions {
+  cause?: unknown;
+  /**
+   * A sentence naming a CLI flag that would get past the error ("Pass --force to …"). The CLI
+   * prints it after the message; the extension, which has no flags, leaves it out.
+   */
+  cliHint?: string;
+}
+
 export class DurableError extends Error {
+  readonly cliHint?: string;
+
   constructor(
     readonly code: DurableErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: DurableErrorOptions,
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = `${code}Error`;
+    if (options?.cliHint) {
+      this.cliHint = options.cliHint;
+    }
   }
 }
 
 /** The instance, hub, table, queue or blob does not exist. */
 export class NotFoundError extends DurableError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: DurableErrorOptions) {
     super('NotFound', message, options);
   }
 }
 
 /** The operation conflicts with the current state (e.g. starting over a running instance). */
 export class ConflictError extends DurableError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: DurableErrorOptions) {
     super('Conflict', message, options);
   }
 }
@@ -40,20 +54,20 @@ export class ValidationError extends DurableError {
   constructor(
     readonly field: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: DurableErrorOptions,
   ) {
     super('Validation', message, options);
   }
 }
 
 export class UnauthorizedError extends DurableError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: DurableErrorOptions) {
     super('Unauthorized', message, options);
   }
 }
 
 export class ForbiddenError extends DurableError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: DurableErrorOptions) {
     super('Forbidden', message, options);
   }
 }
@@ -63,7 +77,7 @@ export class UnreachableError extends DurableError {
   constructor(
     readonly endpoint: string,
     message?: string,
-    options?: { cause?: unknown },
+    options?: DurableErrorOptions,
   ) {
     super('Unreachable', message ?? `Storage is unreachable at ${endpoint}`, options);
   }

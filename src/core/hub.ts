@@ -331,7 +331,7 @@ export async function chooseTaskHubName(
     return hubs[0];
   }
   if (hubs.length === 0) {
-    throw new NotFoundError(`Storage account '${clients.accountName}' has no task hubs. Pass --task-hub-name to name one.`);
+    throw new NotFoundError(`Storage account '${clients.accountName}' has no task hubs.`, { cliHint: 'Pass --task-hub-name to name one.' });
   }
   throw new ValidationError(
     'task-hub-name',

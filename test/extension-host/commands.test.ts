@@ -139,7 +139,7 @@ describe('Instance commands (through the worker)', function () {
     await start('HelloCities', '["Kyiv"]', id);
     await waitFor(id, (s) => s.runtimeStatus === 'Completed');
     const r = await runCommand(api, 'durableExplorer.terminate', [{ pick: 'SampleHub' }, { suggest: id, typed: id.slice(0, 12), expectSuggestion: id }, { input: '' }, { confirm: 'Terminate' }]);
-    assert.deepEqual(r.ui.errors, [`Cannot terminate instance '${id}': it is Completed; only Running, Pending, Suspended, ContinuedAsNew instances can be terminated. Pass --force to send the message anyway.`]);
+    assert.deepEqual(r.ui.errors, [`Cannot terminate instance '${id}': it is Completed; only Running, Pending, Suspended, ContinuedAsNew instances can be terminated.`]);
     assert.equal(r.events.find((e) => e.name === 'command')?.properties.errorCode, 'Conflict');
     assert.equal(r.events.find((e) => e.name === 'command')?.properties.invokedFrom, 'palette');
   });

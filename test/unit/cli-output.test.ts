@@ -205,6 +205,12 @@ describe('cli output', () => {
       assert.equal(exitCode, 1);
     });
 
+    it("adds the error's CLI hint (a flag to pass), which core keeps out of the message the extension shows", () => {
+      const e = new ConflictError("Cannot rewind instance 'a': it is Running; only Failed instances can be rewound.", { cliHint: 'Pass --force to rewind anyway.' });
+      assert.equal(e.message, "Cannot rewind instance 'a': it is Running; only Failed instances can be rewound.");
+      assert.equal(formatError(e).text, "error: Cannot rewind instance 'a': it is Running; only Failed instances can be rewound. Pass --force to rewind anyway.\n");
+    });
+
     it('exits 2 for usage and validation errors, pointing at help', () => {
       const usage = formatError(new UsageError('Missing required flag --id.', 'terminate'));
       assert.equal(usage.exitCode, 2);

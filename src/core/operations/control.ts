@@ -38,8 +38,8 @@ async function sendToInstance(
   const status = knownStatus ?? (await getInstance(hub, o.instanceId, {}, { signal: o.signal })).runtimeStatus;
   if (!o.force && !allowed.includes(status as RuntimeStatus)) {
     throw new ConflictError(
-      `Cannot ${action.verb} instance '${o.instanceId}': it is ${status}; only ${allowed.join(', ')} instances can be ${action.done}. ` +
-        'Pass --force to send the message anyway.',
+      `Cannot ${action.verb} instance '${o.instanceId}': it is ${status}; only ${allowed.join(', ')} instances can be ${action.done}.`,
+      { cliHint: 'Pass --force to send the message anyway.' },
     );
   }
   const sent = await sendControlMessage(hub, { instanceId: o.instanceId, executionId: null }, event(new Date()), { signal: o.signal });

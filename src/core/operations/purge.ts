@@ -52,8 +52,8 @@ export async function purgeInstance(hub: TaskHub, o: PurgeInstanceOptions): Prom
   const status = str(row, 'RuntimeStatus');
   if (!o.force && !isTerminalStatus(status)) {
     throw new ConflictError(
-      `Instance '${o.instanceId}' is ${status ?? 'in an unknown state'}; only Completed, Failed, Canceled or Terminated instances ` +
-        'are purged. Pass --force to purge it anyway (its queued messages are then dropped by the runtime).',
+      `Instance '${o.instanceId}' is ${status ?? 'in an unknown state'}; only Completed, Failed, Canceled or Terminated instances are purged.`,
+      { cliHint: 'Pass --force to purge it anyway (its queued messages are then dropped by the runtime).' },
     );
   }
   const result = emptyResult();
@@ -106,8 +106,8 @@ export async function purgeInstances(hub: TaskHub, o: PurgeByFilterOptions): Pro
   if (active.length > 0) {
     throw new ValidationError(
       'runtime-status',
-      `Purging by filter only deletes finished instances (${TERMINAL_STATUSES.join(', ')}); refused: ${active.join(', ')}. ` +
-        'To remove one stuck instance, purge it by id with --force.',
+      `Purging by filter only deletes finished instances (${TERMINAL_STATUSES.join(', ')}); refused: ${active.join(', ')}.`,
+      { cliHint: 'To remove one stuck instance, purge it by id with --force.' },
     );
   }
   const concurrency = o.concurrency ?? DEFAULT_PURGE_CONCURRENCY;

@@ -43,7 +43,9 @@ export async function rewindInstance(hub: TaskHub, o: RewindOptions): Promise<Re
   }
   const status = await getInstance(hub, o.instanceId, {}, { signal: o.signal });
   if (!o.force && status.runtimeStatus !== 'Failed') {
-    throw new ConflictError(`Cannot rewind instance '${o.instanceId}': it is ${status.runtimeStatus}; only Failed instances can be rewound. Pass --force to rewind anyway.`);
+    throw new ConflictError(`Cannot rewind instance '${o.instanceId}': it is ${status.runtimeStatus}; only Failed instances can be rewound.`, {
+      cliHint: 'Pass --force to rewind anyway.',
+    });
   }
   await assertControlQueuesExist(hub, o.signal);
   const state: RewindState = { rewound: [], leaves: [], rows: 0, visited: new Set() };

@@ -92,8 +92,8 @@ export async function startNew(hub: TaskHub, o: StartNewOptions): Promise<StartN
   const existingStatus = existing ? str(existing, 'RuntimeStatus') : undefined;
   if (existing && !o.force && ACTIVE_STATUSES.includes(existingStatus as never)) {
     throw new ConflictError(
-      `An instance with id '${instanceId}' already exists and is ${existingStatus}. ` +
-        'Terminate it first, or pass --force to overwrite it.',
+      `An instance with id '${instanceId}' already exists and is ${existingStatus}; terminate it first.`,
+      { cliHint: 'Pass --force to overwrite it.' },
     );
   }
   const generation = existing ? (int(existing, 'Generation') ?? 0) + 1 : 0;
