@@ -9,7 +9,7 @@ import { escapePartitionKey } from './format/keys';
 import { hubResourceNames } from './format/names';
 import { and, eq } from './format/odata';
 import { VARIABLE_SIZE_PROPERTIES } from './format/payload';
-import { normalizeRow, queryPage, str } from './storage/rows';
+import { convertCell, normalizeRow, queryPage, str } from './storage/rows';
 import { mapWithConcurrency } from './concurrency';
 import { isNotFound, toDurableError } from './storage/errors';
 import { instanceNotFound, readInstanceRow } from './instances';
@@ -21,22 +21,6 @@ export const SENTINEL_ROW_KEY = 'sentinel';
 const JSON_COLUMNS = new Set(['OrchestrationInstance', 'ParentInstance', 'FailureDetails', 'Tags', 'ParentTraceContext', 'State']);
 const SKIPPED_COLUMNS = new Set(['EventType', 'EventId', '_Timestamp', 'ExecutionId']);
 
-/** A typed cell's value as `normalizeRow` converts it (storage/rows.ts). */
-function convertCell(value: string, edm: string): CellValue {
-  switch (edm) {
-    case 'Int32':
-    case 'Double':
-      return Number(value);
-    case 'Int64': {
-      const n = Number(value);
-      return Number.isSafeInteger(n) ? n : value;
-    }
-    case 'Boolean':
-      return value === 'true';
-    default:
-      return value;
-  }
-}
 
 export interface HistoryPage {
   instanceId: string;

@@ -3,36 +3,17 @@
 // gets the same protection as the CLI (Azurite, for one, lets a read-only SAS delete History rows
 // in a batch). A dry run, which deletes nothing, still works; a SAS that may delete is not refused.
 import assert from 'node:assert/strict';
-import {
-  AccountSASPermissions,
-  AccountSASResourceTypes,
-  AccountSASServices,
-  SASProtocol,
-  StorageSharedKeyCredential,
-  generateAccountSASQueryParameters,
-} from '@azure/storage-blob';
 import { ForbiddenError, createStorageClients, deleteTaskHub, openTaskHub, purgeInstance, purgeInstances, runBulkAction } from '../../src/core';
 import type { TaskHub } from '../../src/core';
 import { HistoryBuilder, HubWriter } from '../../tools/seed/hubWriter';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../tools/azurite';
+import { sasConnectionString as sasWith } from '../support/badInput';
 import { belongsTo, hubSnapshot } from '../support/storageSnapshot';
 import { sharedAzurite } from './setup';
 
 const HUB = 'PurgeSas';
 
 function sasConnectionString(permissions: string): string {
-  const az = sharedAzurite();
-  const sas = generateAccountSASQueryParameters(
-    {
-      expiresOn: new Date(Date.now() + 24 * 3600_000),
-      permissions: AccountSASPermissions.parse(permissions),
-      services: AccountSASServices.parse('btq').toString(),
-      resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
-      protocol: SASProtocol.HttpsAndHttp,
-    },
-    new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-  ).toString();
-  return `BlobEndpoint=${az.blobEndpoint};QueueEndpoint=${az.queueEndpoint};TableEndpoint=${az.tableEndpoint};SharedAccessSignature=${sas}`;
+  return sasWith(sharedAzurite(), permissions);
 }
 
 async function hubWith(connectionString: string): Promise<TaskHub> {

@@ -60,10 +60,15 @@ export function wrongKeyConnectionString(az: RunningAzurite): string {
 
 /** An account SAS for all three services that may read and list, nothing else. */
 export function readOnlySasConnectionString(az: RunningAzurite): string {
+  return sasConnectionString(az, 'rl');
+}
+
+/** An account SAS for all three services with these permissions (`rl`, `rwdlacu`, …). */
+export function sasConnectionString(az: RunningAzurite, permissions: string): string {
   const sas = generateAccountSASQueryParameters(
     {
       expiresOn: new Date(Date.now() + 24 * 3600_000),
-      permissions: AccountSASPermissions.parse('rl'),
+      permissions: AccountSASPermissions.parse(permissions),
       services: AccountSASServices.parse('btq').toString(),
       resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
       protocol: SASProtocol.HttpsAndHttp,

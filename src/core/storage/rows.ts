@@ -28,7 +28,7 @@ export function normalizeRow(raw: Record<string, unknown>): Row {
       const { value, type } = cell as { value: unknown; type?: string };
       const edm = type ?? 'String';
       types[key] = edm;
-      columns[key] = convert(String(value), edm);
+      columns[key] = convertCell(String(value), edm);
     } else if (typeof cell === 'string' || typeof cell === 'number' || typeof cell === 'boolean') {
       types[key] = typeof cell === 'string' ? 'String' : typeof cell === 'number' ? 'Double' : 'Boolean';
       columns[key] = cell;
@@ -43,7 +43,8 @@ export function normalizeRow(raw: Record<string, unknown>): Row {
   };
 }
 
-function convert(value: string, edm: string): CellValue {
+/** A typed cell's text as the value `normalizeRow` gives it (exact Int64 beyond 2^53 stays text). */
+export function convertCell(value: string, edm: string): CellValue {
   switch (edm) {
     case 'Int32':
     case 'Double':
