@@ -32,3 +32,5 @@ export type { RunBoundedOptions, RunBoundedResult } from './concurrency';
 export { deleteTaskHub } from './operations/deleteHub';
 export type { DeleteTaskHubResult } from './operations/deleteHub';
 export * from './connection/resolve';
+export { managementUrls, formUrlEncode, DURABLE_WEBHOOK_PATH } from './managementUrls';
+export type { ManagementUrls, ManagementUrlOptions } from './managementUrls';

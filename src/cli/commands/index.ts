@@ -3,6 +3,7 @@ import type { CliCommand } from './common';
 import { raiseEventCommand, resumeCommand, rewindCommand, suspendCommand, terminateCommand } from './control';
 import { getHistoryCommand } from './history';
 import { getInstancesCommand } from './instances';
+import { getManagementUrlsCommand } from './managementUrls';
 import { purgeHistoryCommand } from './purge';
 import { restartCommand } from './restart';
 import { startNewCommand } from './startNew';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CliCommand[] = [
   resumeCommand,
   rewindCommand,
   restartCommand,
+  getManagementUrlsCommand,
   purgeHistoryCommand,
   listTaskHubsCommand,
   deleteTaskHubCommand,

@@ -1,0 +1,89 @@
+// The HTTP management links a running Durable Functions host returns for an instance
+// (`CreateHttpManagementPayload`, the 202 body of `CreateCheckStatusResponse`), built the way the
+// in-process extension builds them (HttpApiHandler.GetClientResponseLinks): the webhook base, the
+// instance id and the query values form-encoded as .NET's WebUtility.UrlEncode does, and the
+// placeholders `{eventName}` and `{text}` left for the caller to fill in.
+import { ValidationError } from './errors';
+
+export interface ManagementUrlOptions {
+  /** The function app's base URL (`http://localhost:7071`, `https://app.azurewebsites.net`). */
+  hostUrl: string;
+  instanceId: string;
+  taskHub: string;
+  /** The connection's app setting name (`AzureWebJobsStorage`, or host.json's connection name). */
+  connectionName: string;
+  /** The `durabletask_extension` system key; omitted for a local host, which needs none. */
+  code?: string;
+}
+
+/** The runtime's payload, same names and order. */
+export interface ManagementUrls {
+  id: string;
+  statusQueryGetUri: string;
+  sendEventPostUri: string;
+  terminatePostUri: string;
+  rewindPostUri: string;
+  purgeHistoryDeleteUri: string;
+  restartPostUri: string;
+  suspendPostUri: string;
+  resumePostUri: string;
+}
+
+/** The webhook path of Functions v2 and later (v1 used /admin/extensions/DurableTaskExtension). */
+export const DURABLE_WEBHOOK_PATH = '/runtime/webhooks/durabletask';
+
+/** .NET's WebUtility.UrlEncode: letters, digits and `-_.!*()` as they are, space as `+`, the rest %XX of UTF-8. */
+export function formUrlEncode(text: string): string {
+  let out = '';
+  for (const byte of Buffer.from(text, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    if (/[A-Za-z0-9\-_.!*()]/.test(c)) {
+      out += c;
+    } else if (c === ' ') {
+      out += '+';
+    } else {
+      out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+  }
+  return out;
+}
+
+/** `http(s)://host[:port][/path]` → origin + path without a trailing slash, ending in the webhook path. */
+function webhookBase(hostUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(hostUrl.trim());
+  } catch {
+    throw new ValidationError('host', `'${hostUrl}' is not a URL; use the function app's base URL, e.g. http://localhost:7071.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ValidationError('host', `'${hostUrl}' is not an http or https URL.`);
+  }
+  if (url.search || url.hash) {
+    throw new ValidationError('host', 'The host URL must not have a query or fragment; pass the key with --code.');
+  }
+  const path = url.pathname.replace(/\/+$/, '');
+  return url.origin + (path.endsWith(DURABLE_WEBHOOK_PATH) ? path : `${path}${DURABLE_WEBHOOK_PATH}`);
+}
+
+export function managementUrls(o: ManagementUrlOptions): ManagementUrls {
+  if (!o.instanceId) {
+    throw new ValidationError('id', 'The instance id is required.');
+  }
+  const prefix = `${webhookBase(o.hostUrl)}/instances/${formUrlEncode(o.instanceId)}`;
+  // The host appends its webhook URL's own query (the system key) as it is; a key is base64, so only
+  // characters that would end or change the query value are encoded here.
+  const code = o.code ? `&code=${o.code.replace(/[&#%+ ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}` : '';
+  const query = `taskHub=${formUrlEncode(o.taskHub)}&connection=${formUrlEncode(o.connectionName)}${code}`;
+  return {
+    id: o.instanceId,
+    statusQueryGetUri: `${prefix}?${query}`,
+    sendEventPostUri: `${prefix}/raiseEvent/{eventName}?${query}`,
+    terminatePostUri: `${prefix}/terminate?reason={text}&${query}`,
+    rewindPostUri: `${prefix}/rewind?reason={text}&${query}`,
+    purgeHistoryDeleteUri: `${prefix}?${query}`,
+    restartPostUri: `${prefix}/restart?${query}`,
+    suspendPostUri: `${prefix}/suspend?reason={text}&${query}`,
+    resumePostUri: `${prefix}/resume?reason={text}&${query}`,
+  };
+}
