@@ -3,7 +3,7 @@
 // own folders took: message blobs directly under the raw id, other blobs directly under the
 // escaped id (one folder when the id needs no escaping), nothing nested, nothing of a neighbour.
 import assert from 'node:assert/strict';
-import { BlobSnapshot } from '../../src/core/operations/purge';
+import { BlobSnapshot } from '../../src/core/operations/purgeBlobs';
 import { escapePartitionKey } from '../../src/core/format/keys';
 
 /** The per-instance listing rule, as deleteInstanceBlobs applies it without a snapshot. */
