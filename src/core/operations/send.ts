@@ -17,9 +17,7 @@
 //   once: tried without the SDK's retries, and retried here only when the failure proves storage
 //   never took the message (refused connection, 503 ServerBusy, 429); otherwise the error says the
 //   event may or may not have been delivered.
-import type { QueueClient } from '@azure/storage-queue';
 import type { TaskHub } from '../hub';
-import type { StorageClients } from '../storage/clients';
 import type { MessageEvent, OrchestrationInstanceRef } from '../format/messages';
 import { buildMessage, encodeQueueBody, largeMessageBlobName, largeMessageWrapper, needsOffload } from '../format/messages';
 import { hubResourceNames } from '../format/names';
@@ -28,27 +26,6 @@ import { blobUrl, gzip } from '../format/payload';
 import { CancelledError, NotFoundError, UnreachableError } from '../errors';
 import { isNotFound, toDurableError } from '../storage/errors';
 
-/**
- * Queue clients by connection and queue name. Building one (the SDK's getQueueClient) costs about
- * as much CPU as the send itself, and a bulk action or a run of start-news sends thousands to the
- * same few control queues.
- */
-const queueClients = new WeakMap<StorageClients, Map<string, QueueClient>>();
-
-function cachedQueue(clients: StorageClients, name: string, sendOnce: boolean): QueueClient {
-  let byName = queueClients.get(clients);
-  if (!byName) {
-    byName = new Map();
-    queueClients.set(clients, byName);
-  }
-  const key = `${sendOnce ? '1' : '*'}${name}`;
-  let client = byName.get(key);
-  if (!client) {
-    client = sendOnce ? clients.queueSendOnce(name) : clients.queue(name);
-    byName.set(key, client);
-  }
-  return client;
-}
 
 export interface SentMessage {
   queue: string;
@@ -92,7 +69,7 @@ export async function sendControlMessage(
     if (event.eventType === 'EventRaised') {
       await sendAtMostOnce(hub, queueName, encodeQueueBody(body), sendOptions);
     } else {
-      await cachedQueue(hub.clients, queueName, false).sendMessage(encodeQueueBody(body), sendOptions);
+      await hub.clients.queue(queueName).sendMessage(encodeQueueBody(body), sendOptions);
     }
   } catch (e) {
     if (sent.blobName && neverEnqueued(e, event.eventType === 'EventRaised')) {
@@ -161,7 +138,7 @@ async function sendAtMostOnce(
   const { maxTries, retryDelayMs, maxRetryDelayMs } = hub.clients.policy;
   for (let attempt = 1; ; attempt++) {
     try {
-      await cachedQueue(hub.clients, queueName, true).sendMessage(text, options);
+      await hub.clients.queueSendOnce(queueName).sendMessage(text, options);
       return;
     } catch (e) {
       if (attempt < maxTries && provablyNotSent(e) && !options.abortSignal?.aborted) {

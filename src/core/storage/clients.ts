@@ -238,6 +238,16 @@ export async function createStorageClients(connection: StorageConnection, option
     additionalPolicies: [{ policy: capRetryAfterPolicy(policy.maxRetryDelayMs), position: 'perRetry' as const }],
   });
   const tableClients = new Map<string, TableClient>();
+  const queueClients = new Map<string, QueueClient>();
+  const queueSendOnceClients = new Map<string, QueueClient>();
+  const cached = <T>(map: Map<string, T>, name: string, make: () => T): T => {
+    let client = map.get(name);
+    if (!client) {
+      client = make();
+      map.set(name, client);
+    }
+    return client;
+  };
   let tableCredential: unknown;
   let tableServiceClient: TableServiceClient | undefined;
   let queueService: QueueServiceClient | undefined;
@@ -267,8 +277,10 @@ export async function createStorageClients(connection: StorageConnection, option
       tableServiceClient ??= new (loadTables().TableServiceClient)(endpoints.table, tableCredential as never, tableOptions());
       return tableServiceClient;
     },
-    queue: (name) => queues().getQueueClient(name),
-    queueSendOnce: (name) => (queueSendOnceService ??= makeQueueService(1)).getQueueClient(name),
+    // Kept per name, as table clients are: building one costs about as much CPU as a send, and bulk
+    // actions send thousands of messages to the same few control queues.
+    queue: (name) => cached(queueClients, name, () => queues().getQueueClient(name)),
+    queueSendOnce: (name) => cached(queueSendOnceClients, name, () => (queueSendOnceService ??= makeQueueService(1)).getQueueClient(name)),
     queueService: queues,
     container: (name) => blobs().getContainerClient(name),
     blobService: blobs,
