@@ -3,13 +3,13 @@
 // older execution (ContinueAsNew leftovers); `<Prop>BlobName` columns are inlined. Paged.
 import type { HistoryEvent, JsonValue, OperationOptions } from './model';
 import type { TaskHub } from './hub';
-import type { CellValue, Row } from './storage/rows';
+import type { Row, ServiceEntity } from './storage/rows';
 import { ValidationError, throwIfAborted } from './errors';
 import { escapePartitionKey } from './format/keys';
 import { hubResourceNames } from './format/names';
 import { and, eq } from './format/odata';
 import { VARIABLE_SIZE_PROPERTIES } from './format/payload';
-import { convertCell, normalizeRow, queryPage, str } from './storage/rows';
+import { isServiceColumn, normalizeRow, queryPage, queryServicePage, rowFromServiceEntity, serviceCell, str } from './storage/rows';
 import { mapWithConcurrency } from './concurrency';
 import { isNotFound, toDurableError } from './storage/errors';
 import { instanceNotFound, readInstanceRow } from './instances';
@@ -88,15 +88,11 @@ function quiet<T>(p: Promise<T>): Promise<T> {
 
 // ---- Server pages ---------------------------------------------------------------------------
 //
-// A page is read with the SDK's default type conversion (its cheapest path), and the entities are
-// taken as the service sent them (`onResponse`): strings, numbers and booleans as JSON gives them,
-// every other type as text with its `<column>@odata.type` — the same values `normalizeRow` gives
-// from a `disableTypeConversion` read (DateTime keeps its 100-ns digits, Int64 stays exact), at a
-// fraction of the cost. Should the service's entities not be at hand, the page is read again
-// the ordinary way (`queryPage`).
+// Pages are read as the service sent them (`queryServicePage` in storage/rows.ts) and turned into
+// events directly; should the service's entities not be at hand, the page is read again the
+// ordinary way (`queryPage`).
 
-/** An entity as the service sent it (JSON, minimal metadata). */
-type WireEntity = Record<string, unknown>;
+type WireEntity = ServiceEntity;
 
 /** Reads what the pipeline needs from the rows of a page, whichever way they were read. */
 interface RowAccess<T> {
@@ -114,73 +110,35 @@ interface ServerPage<T> {
   continuationToken: string | null;
 }
 
-/** Columns of the service's JSON that are not the row's own (normalizeRow drops them too). */
-const WIRE_SYSTEM = new Set(['PartitionKey', 'RowKey', 'Timestamp', 'odata.etag', 'odata.metadata']);
-
-/** A service cell as `normalizeRow` would have it, or undefined when it has none. */
-function wireCell(entity: WireEntity, column: string): CellValue | undefined {
-  const value = entity[column];
-  if (value === undefined || value === null) {
-    return undefined;
-  }
-  const edm = entity[`${column}@odata.type`];
-  if (typeof edm === 'string') {
-    return convertCell(String(value), edm.startsWith('Edm.') ? edm.slice(4) : edm);
-  }
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
-}
-
-/** The own columns of a service entity (system and annotation keys left out). */
-function isWireColumn(key: string): boolean {
-  return !WIRE_SYSTEM.has(key) && !key.includes('@odata.type');
-}
-
 const WIRE_ACCESS: RowAccess<WireEntity> = {
   rowKey: (e) => String(e.RowKey ?? ''),
   executionId: (e) => {
-    const v = wireCell(e, 'ExecutionId');
+    const v = serviceCell(e, 'ExecutionId');
     return v === undefined ? null : String(v);
   },
   hasBlobs: (e) => {
     for (const key in e) {
-      if (key.endsWith('BlobName') && isWireColumn(key)) {
+      if (key.endsWith('BlobName') && isServiceColumn(key)) {
         return true;
       }
     }
     return false;
   },
-  toRow: (e) => {
-    const columns: Record<string, CellValue> = {};
-    const types: Record<string, string> = {};
-    for (const key in e) {
-      if (!isWireColumn(key)) {
-        continue;
-      }
-      const value = wireCell(e, key);
-      if (value === undefined) {
-        continue;
-      }
-      columns[key] = value;
-      const edm = e[`${key}@odata.type`];
-      types[key] =
-        typeof edm === 'string' ? (edm.startsWith('Edm.') ? edm.slice(4) : edm) : typeof value === 'string' ? 'String' : typeof value === 'boolean' ? 'Boolean' : Number.isSafeInteger(value) ? 'Int32' : 'Double';
-    }
-    return { partitionKey: String(e.PartitionKey ?? ''), rowKey: String(e.RowKey ?? ''), etag: String(e['odata.etag'] ?? ''), columns, types };
-  },
+  toRow: rowFromServiceEntity,
   toEvent: (e) => {
-    const type = wireCell(e, 'EventType');
-    const eventId = wireCell(e, 'EventId');
-    const time = wireCell(e, '_Timestamp');
+    const type = serviceCell(e, 'EventType');
+    const eventId = serviceCell(e, 'EventId');
+    const time = serviceCell(e, '_Timestamp');
     const event: HistoryEvent = {
       EventType: type === undefined ? 'Unknown' : String(type),
       EventId: typeof eventId === 'number' ? eventId : -1,
       Timestamp: time === undefined ? null : String(time),
     };
     for (const key in e) {
-      if (!isWireColumn(key) || SKIPPED_COLUMNS.has(key) || key.endsWith('BlobName')) {
+      if (!isServiceColumn(key) || SKIPPED_COLUMNS.has(key) || key.endsWith('BlobName')) {
         continue;
       }
-      const value = wireCell(e, key);
+      const value = serviceCell(e, key);
       if (value !== undefined) {
         event[key] = JSON_COLUMNS.has(key) && typeof value === 'string' ? parseStoredValue(value) : value;
       }
@@ -217,25 +175,12 @@ const ROW_ACCESS: RowAccess<Row> = {
 async function queryServerPage(hub: TaskHub, key: string, token: string | null, pageSize: number, signal?: AbortSignal): Promise<ServerPage<WireEntity> | ServerPage<Row>> {
   const table = hub.clients.table(hubResourceNames(hub.name).historyTable);
   const filter = and(eq('PartitionKey', key));
-  let wire: unknown;
-  const iterator = table
-    .listEntities({
-      queryOptions: { filter },
-      abortSignal: signal,
-      onResponse: (_raw, flat) => {
-        wire = (flat as { value?: unknown } | undefined)?.value;
-      },
-    })
-    .byPage({ maxPageSize: pageSize, continuationToken: token ?? undefined });
-  const result = await iterator.next();
-  const page = (result.done ? undefined : result.value) as (unknown[] & { continuationToken?: string }) | undefined;
-  if (!page) {
-    return { rows: [], access: WIRE_ACCESS, continuationToken: null };
+  const options = { pageSize, continuationToken: token, signal };
+  const service = await queryServicePage(table, filter, options);
+  if (service) {
+    return { rows: service.entities, access: WIRE_ACCESS, continuationToken: service.continuationToken };
   }
-  if (Array.isArray(wire) && wire.length === page.length) {
-    return { rows: wire as WireEntity[], access: WIRE_ACCESS, continuationToken: page.continuationToken ?? null };
-  }
-  const rows = await queryPage(table, filter, { pageSize, continuationToken: token, signal });
+  const rows = await queryPage(table, filter, options);
   return { rows: rows.rows, access: ROW_ACCESS, continuationToken: rows.continuationToken };
 }
 

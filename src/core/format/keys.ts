@@ -8,7 +8,13 @@ function isControl(code: number): boolean {
   return code <= 0x1f || (code >= 0x7f && code <= 0x9f);
 }
 
+/** Text without any of these is its own escaped and unescaped form (the common case: one test, no copy). */
+const ESCAPED_OR_ESCAPING = /[\^/\\#?\u0000-\u001f\u007f-\u009f]/;
+
 export function escapePartitionKey(instanceId: string): string {
+  if (!ESCAPED_OR_ESCAPING.test(instanceId)) {
+    return instanceId;
+  }
   let out = '';
   for (const ch of instanceId) {
     switch (ch) {
@@ -75,6 +81,9 @@ export function unescapePartitionKey(key: string): string {
  * the key; when unescaping and escaping again does not give the key back, the key was raw.
  */
 export function instanceIdFromPartitionKey(key: string): string {
+  if (!ESCAPED_OR_ESCAPING.test(key)) {
+    return key;
+  }
   const unescaped = unescapePartitionKey(key);
   return escapePartitionKey(unescaped) === key ? unescaped : key;
 }

@@ -93,12 +93,118 @@ export function validateContinuationToken(token: string, field = 'continuation-t
   return token;
 }
 
+// ---- Entities as the service sent them ---------------------------------------------------------
+//
+// A query's answer is taken as the service sent it: its JSON body parsed, and nothing more. The
+// SDK would map the body onto its model and then convert every cell (a Date, a bigint or a
+// `{ value, type }` object each), work that costs more than the request itself on a large listing
+// and that we would undo: strings, numbers and booleans are kept as JSON gives them, every other
+// type as text with its `<column>@odata.type` — the values `normalizeRow` gives from a
+// `disableTypeConversion` read (DateTime keeps its 100-ns digits, Int64 stays exact). Errors still
+// go through the SDK (its RestError, its retries). Should the service's entities not be at hand
+// (an SDK that reads these options differently), the page is read again the ordinary way.
+
+/** An entity as the service sent it (JSON, minimal metadata). */
+export type ServiceEntity = Record<string, unknown>;
+
+/** Keys of the service's JSON that are not the row's own columns (normalizeRow drops them too). */
+const SERVICE_SYSTEM = new Set(['PartitionKey', 'RowKey', 'Timestamp', 'odata.etag', 'odata.metadata']);
+
+/** The own columns of a service entity (system and annotation keys left out). */
+export function isServiceColumn(key: string): boolean {
+  return !SERVICE_SYSTEM.has(key) && !key.includes('@odata.type');
+}
+
+/** A service cell as `normalizeRow` would have it, or undefined when it has none. */
+export function serviceCell(entity: ServiceEntity, column: string): CellValue | undefined {
+  const value = entity[column];
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  const edm = entity[`${column}@odata.type`];
+  if (typeof edm === 'string') {
+    return convertCell(String(value), edm.startsWith('Edm.') ? edm.slice(4) : edm);
+  }
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
+}
+
+/** A service entity as the Row `normalizeRow` makes of the SDK's typed read of it. */
+export function rowFromServiceEntity(e: ServiceEntity): Row {
+  const columns: Record<string, CellValue> = {};
+  const types: Record<string, string> = {};
+  for (const key in e) {
+    if (!isServiceColumn(key)) {
+      continue;
+    }
+    const value = serviceCell(e, key);
+    if (value === undefined) {
+      continue;
+    }
+    columns[key] = value;
+    const edm = e[`${key}@odata.type`];
+    types[key] =
+      typeof edm === 'string' ? (edm.startsWith('Edm.') ? edm.slice(4) : edm) : typeof value === 'string' ? 'String' : typeof value === 'boolean' ? 'Boolean' : Number.isSafeInteger(value) ? 'Int32' : 'Double';
+  }
+  return { partitionKey: String(e.PartitionKey ?? ''), rowKey: String(e.RowKey ?? ''), etag: String(e['odata.etag'] ?? ''), columns, types };
+}
+
+export interface ServicePage {
+  entities: ServiceEntity[];
+  continuationToken: string | null;
+}
+
+/** The SDK's own continuation token for these response headers (base64 of its JSON), or null. */
+function continuationTokenOf(nextPartitionKey: string | undefined, nextRowKey: string | undefined): string | null {
+  if (!nextPartitionKey) {
+    return null;
+  }
+  return Buffer.from(JSON.stringify({ nextPartitionKey, ...(nextRowKey ? { nextRowKey } : {}) })).toString('base64');
+}
+
+/**
+ * One server page of a filtered query, its entities as the service sent them; undefined when the
+ * SDK did not hand them over (the caller then reads the page with `queryPage`).
+ */
+export async function queryServicePage(
+  table: TableClient,
+  filter: string,
+  options: { select?: string[]; pageSize?: number; continuationToken?: string | null; signal?: AbortSignal },
+): Promise<ServicePage | undefined> {
+  let page: ServicePage | undefined;
+  const iterator = table
+    .listEntities({
+      queryOptions: { filter: filter || undefined, select: options.select },
+      abortSignal: options.signal,
+      // A success is only parsed (the body read below); an error is deserialized and thrown as ever.
+      requestOptions: { shouldDeserialize: (response) => response.status !== 200 },
+      onResponse: (raw, flat) => {
+        const body = raw.parsedBody as { value?: unknown } | undefined;
+        if (raw.status !== 200 || !Array.isArray(body?.value)) {
+          return;
+        }
+        page = {
+          entities: body.value as ServiceEntity[],
+          continuationToken: continuationTokenOf(raw.headers.get('x-ms-continuation-NextPartitionKey'), raw.headers.get('x-ms-continuation-NextRowKey')),
+        };
+        // Nothing left for the SDK to convert: the page it builds is not used.
+        (flat as { value?: unknown }).value = [];
+      },
+    })
+    .byPage({ maxPageSize: options.pageSize, continuationToken: options.continuationToken ?? undefined });
+  await iterator.next();
+  return page;
+}
+
 /** One server page of a filtered query. */
 export async function queryPage(
   table: TableClient,
   filter: string,
   options: { select?: string[]; pageSize?: number; continuationToken?: string | null; signal?: AbortSignal },
 ): Promise<QueryPage> {
+  const service = await queryServicePage(table, filter, options);
+  if (service) {
+    return { rows: service.entities.map(rowFromServiceEntity), continuationToken: service.continuationToken };
+  }
   const iterator = table
     .listEntities({
       queryOptions: { filter: filter || undefined, select: options.select },
