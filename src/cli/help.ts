@@ -94,7 +94,8 @@ export function renderGlobalHelp(commands: readonly CommandSpec[], commonFlags: 
     'The task hub is --task-hub-name, else host.json durableTask hubName, else the only task hub in',
     'the account.',
     '',
-    'Exit codes: 0 success, 1 failure, 2 bad command line or input, 130 cancelled (Ctrl-C).',
+    'Exit codes: 0 success, 1 failure, 2 bad command line or input, 3 still running when wait timed out,',
+    '130 cancelled (Ctrl-C).',
     'Set DURABLE_DEBUG=1 to print stack traces with errors.',
   ];
   return `${lines.join('\n')}\n`;

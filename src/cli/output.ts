@@ -11,6 +11,8 @@ export type Write = (text: string) => void;
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** `wait`: the instance had not finished when the timeout passed (the runtime's HTTP 202). */
+export const EXIT_TIMED_OUT = 3;
 /** 128 + SIGINT, what shells report for a Ctrl-C'd program. */
 export const EXIT_CANCELLED = 130;
 

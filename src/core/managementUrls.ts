@@ -87,3 +87,23 @@ export function managementUrls(o: ManagementUrlOptions): ManagementUrls {
     resumePostUri: `${prefix}/resume?reason={text}&${query}`,
   };
 }
+
+/** The body of a 202 check-status response (HttpApiHandler.CreateCheckStatusResponseMessage). */
+export type CheckStatusPayload = Omit<ManagementUrls, 'rewindPostUri'>;
+
+/**
+ * What the runtime's CreateCheckStatusResponse and a timed-out WaitForCompletionOrCreateCheckStatusResponse
+ * return: the links without rewindPostUri, which only CreateHttpManagementPayload adds.
+ */
+export function checkStatusPayload(urls: ManagementUrls): CheckStatusPayload {
+  return {
+    id: urls.id,
+    statusQueryGetUri: urls.statusQueryGetUri,
+    sendEventPostUri: urls.sendEventPostUri,
+    terminatePostUri: urls.terminatePostUri,
+    purgeHistoryDeleteUri: urls.purgeHistoryDeleteUri,
+    restartPostUri: urls.restartPostUri,
+    suspendPostUri: urls.suspendPostUri,
+    resumePostUri: urls.resumePostUri,
+  };
+}

@@ -9,6 +9,7 @@ import { restartCommand } from './restart';
 import { startNewCommand } from './startNew';
 import { getRuntimeStatusCommand } from './status';
 import { deleteTaskHubCommand, listTaskHubsCommand } from './taskHubs';
+import { waitCommand } from './wait';
 
 export { COMMON_FLAGS } from './common';
 export type { CliCommand, CommandContext } from './common';
@@ -16,6 +17,7 @@ export type { CliCommand, CommandContext } from './common';
 export const COMMANDS: readonly CliCommand[] = [
   startNewCommand,
   getRuntimeStatusCommand,
+  waitCommand,
   getHistoryCommand,
   getInstancesCommand,
   raiseEventCommand,

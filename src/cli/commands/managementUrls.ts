@@ -1,12 +1,41 @@
 // get-management-urls: the HTTP management links a running host would return for an instance
 // (statusQueryGetUri, sendEventPostUri, …), built locally: no host and no storage call is needed
-// unless the task hub has to be found in the account.
+// unless the task hub has to be found in the account. `wait` prints the same links when it times out.
 import { managementUrls } from '../../core';
+import type { CheckStatusPayload, ManagementUrls } from '../../core';
+import type { FlagSpec } from '../args';
 import { formatKeyValues } from '../output';
-import type { CliCommand } from './common';
+import type { CliCommand, CommandContext, Connected } from './common';
 import { ID_FLAG, chooseHubName, connect } from './common';
 
 export const DEFAULT_HOST_URL = 'http://localhost:7071';
+
+export const HOST_FLAG: FlagSpec = { name: 'host', kind: 'string', value: 'URL', description: `The function app's base URL (default ${DEFAULT_HOST_URL}).` };
+export const CODE_FLAG: FlagSpec = { name: 'code', kind: 'string', value: 'KEY', description: 'The durabletask_extension system key (for a host in Azure).' };
+
+/** The links for --host and --code; a bad --host fails here, before anything else is done. */
+export function managementUrlsFor(ctx: CommandContext, connected: Connected, taskHub: string, instanceId: string): ManagementUrls {
+  const code = ctx.flags.string('code');
+  if (code) {
+    ctx.secrets.push(code);
+  }
+  return managementUrls({
+    hostUrl: ctx.flags.string('host') ?? DEFAULT_HOST_URL,
+    instanceId,
+    taskHub,
+    connectionName: connected.resolved.settingName,
+    code,
+  });
+}
+
+/** `--json`: the payload object; else `name: url` lines. */
+export function printManagementUrls(ctx: CommandContext, urls: ManagementUrls | CheckStatusPayload): void {
+  if (ctx.json) {
+    ctx.printJson(urls);
+  } else {
+    ctx.out(formatKeyValues(Object.entries(urls).map(([k, v]) => [k, v] as const)));
+  }
+}
 
 export const getManagementUrlsCommand: CliCommand = {
   name: 'get-management-urls',
@@ -15,33 +44,14 @@ export const getManagementUrlsCommand: CliCommand = {
     'The same links as CreateHttpManagementPayload: status, raise event, terminate, rewind, purge, restart, suspend and ' +
     'resume, for the function app at --host (default http://localhost:7071). In Azure, pass the durabletask_extension ' +
     'system key with --code. {eventName} and {text} are left for you to fill in. The instance is not looked up.',
-  flags: [
-    ID_FLAG,
-    { name: 'host', kind: 'string', value: 'URL', description: `The function app's base URL (default ${DEFAULT_HOST_URL}).` },
-    { name: 'code', kind: 'string', value: 'KEY', description: 'The durabletask_extension system key (for a host in Azure).' },
-  ],
+  flags: [ID_FLAG, HOST_FLAG, CODE_FLAG],
   examples: [
     'durable get-management-urls --id abc123',
     'durable get-management-urls --id abc123 --host https://myapp.azurewebsites.net --code <systemKey> --json',
   ],
   async run(ctx) {
     const connected = await connect(ctx);
-    const code = ctx.flags.string('code');
-    if (code) {
-      ctx.secrets.push(code);
-    }
-    const urls = managementUrls({
-      hostUrl: ctx.flags.string('host') ?? DEFAULT_HOST_URL,
-      instanceId: ctx.flags.string('id') ?? '',
-      taskHub: await chooseHubName(ctx, connected),
-      connectionName: connected.resolved.settingName,
-      code,
-    });
-    if (ctx.json) {
-      ctx.printJson(urls);
-    } else {
-      ctx.out(formatKeyValues(Object.entries(urls).map(([k, v]) => [k, v] as const)));
-    }
+    printManagementUrls(ctx, managementUrlsFor(ctx, connected, await chooseHubName(ctx, connected), ctx.flags.string('id') ?? ''));
     return 0;
   },
 };

@@ -1,9 +1,13 @@
-// start-new: enqueue an ExecutionStarted message and write the Pending instance row.
+// start-new: enqueue an ExecutionStarted message and write the Pending instance row; with
+// --wait, then wait for the instance to finish as `durable wait` does.
 import { ACTIVE_STATUSES, NotFoundError, getInstance, startNew } from '../../core';
 import type { InstanceStatus, RuntimeStatus } from '../../core';
+import { UsageError } from '../args';
 import { parseDate, parseJsonValue, parseTags } from '../input';
 import type { CliCommand } from './common';
 import { YES_FLAG, confirm, openHub } from './common';
+import { CODE_FLAG, HOST_FLAG, managementUrlsFor } from './managementUrls';
+import { START_WAIT_FLAG, completionWaitSeconds, waitAndPrintCompletion } from './wait';
 
 export const startNewCommand: CliCommand = {
   name: 'start-new',
@@ -13,7 +17,10 @@ export const startNewCommand: CliCommand = {
     '--input: JSON is sent as is (compacted); any other text is sent as a JSON string (--input hello is ' +
     "--input '\"hello\"'), but text starting with {, [ or \" must be valid JSON and blank text is refused; " +
     '@path reads a UTF-8 JSON file, relative to the current directory.\n' +
-    '--scheduled-start-time: ISO 8601 (no zone means UTC), or a delay such as 30m, 2h or 1d from now.',
+    '--scheduled-start-time: ISO 8601 (no zone means UTC), or a delay such as 30m, 2h or 1d from now.\n' +
+    '--wait: as the HTTP API\'s start with ?timeout=: prints the output when the instance completes in time (exit 0), ' +
+    'its status when it fails or is terminated (exit 1), else its management URLs for --host and --code (exit 3). ' +
+    'With --json only that is printed on stdout; the started line goes to stderr.',
   flags: [
     { name: 'function-name', kind: 'string', value: 'NAME', required: true, description: 'Orchestrator function to start.' },
     { name: 'id', kind: 'string', value: 'ID', description: 'Instance id (default: a new GUID without dashes).' },
@@ -21,12 +28,16 @@ export const startNewCommand: CliCommand = {
     { name: 'scheduled-start-time', kind: 'string', value: 'DATE', description: 'Do not start before this time.' },
     { name: 'tags', kind: 'list', value: 'K=V', splitCommas: false, description: 'Tags: k=v,k2=v2 (or a JSON object of strings).' },
     { name: 'force', kind: 'boolean', description: 'Start even if an instance with this id is still active (overwrites it; asks first).' },
+    START_WAIT_FLAG,
+    { ...HOST_FLAG, description: `With --wait: ${HOST_FLAG.description}` },
+    { ...CODE_FLAG, description: `With --wait: ${CODE_FLAG.description}` },
     YES_FLAG,
   ],
   examples: [
     'durable start-new --function-name HelloWorld --input @counter-data.json --task-hub-name TestTaskHub',
     'durable start-new --function-name Approval --id order-42 --input \'{"amount":100}\' --tags team=sales',
     'durable start-new --function-name Nightly --scheduled-start-time 2h --json',
+    'durable start-new --function-name HelloCities --wait',
   ],
   async run(ctx) {
     const f = ctx.flags;
@@ -39,8 +50,17 @@ export const startNewCommand: CliCommand = {
     const tagValues = f.list('tags');
     const tags = tagValues ? parseTags(tagValues) : undefined;
     const force = f.boolean('force');
+    const waitSeconds = completionWaitSeconds(f);
+    if (waitSeconds === undefined && (f.has('host') || f.has('code'))) {
+      throw new UsageError('--host and --code only go with --wait.', 'start-new');
+    }
 
-    const { hub } = await openHub(ctx);
+    const opened = await openHub(ctx);
+    const { hub } = opened;
+    if (waitSeconds !== undefined) {
+      // Checks --host before anything is started.
+      managementUrlsFor(ctx, opened, hub.name, instanceId ?? 'new');
+    }
     if (force && instanceId !== undefined) {
       let existing: InstanceStatus | undefined;
       try {
@@ -72,11 +92,21 @@ export const startNewCommand: CliCommand = {
       force,
       signal: ctx.signal,
     });
-    if (ctx.json) {
-      ctx.printJson({ instanceId: result.instanceId, executionId: result.executionId, createdTime: result.createdTime });
-    } else {
-      ctx.out(`Started '${name}' at ${result.createdTime}. Instance ID: '${result.instanceId}'.\n`);
+    const started = `Started '${name}' at ${result.createdTime}. Instance ID: '${result.instanceId}'.\n`;
+    if (waitSeconds === undefined) {
+      if (ctx.json) {
+        ctx.printJson({ instanceId: result.instanceId, executionId: result.executionId, createdTime: result.createdTime });
+      } else {
+        ctx.out(started);
+      }
+      return 0;
     }
-    return 0;
+    // stdout carries what `durable wait` prints (with --json, one JSON document); the id goes first.
+    (ctx.json ? ctx.err : ctx.out)(started);
+    return waitAndPrintCompletion(ctx, opened, {
+      instanceId: result.instanceId,
+      timeoutSeconds: waitSeconds,
+      links: managementUrlsFor(ctx, opened, hub.name, result.instanceId),
+    });
   },
 };

@@ -2,7 +2,7 @@
 import { getInstance } from '../../core';
 import type { InstanceStatus, JsonValue } from '../../core';
 import { formatKeyValues, formatTime } from '../output';
-import type { CliCommand } from './common';
+import type { CliCommand, CommandContext } from './common';
 import { ID_FLAG, openHub } from './common';
 
 function jsonText(value: JsonValue | undefined): string {
@@ -30,6 +30,15 @@ export function formatStatus(s: InstanceStatus): string {
   ]);
 }
 
+/** What get-runtime-status prints: the status as JSON with --json, else formatStatus. */
+export function printStatus(ctx: CommandContext, status: InstanceStatus): void {
+  if (ctx.json) {
+    ctx.printJson(status);
+  } else {
+    ctx.out(formatStatus(status));
+  }
+}
+
 export const getRuntimeStatusCommand: CliCommand = {
   name: 'get-runtime-status',
   summary: "Show an instance's status.",
@@ -43,12 +52,7 @@ export const getRuntimeStatusCommand: CliCommand = {
     const id = ctx.flags.required('id');
     const q = { showInput: ctx.flags.boolean('show-input'), showOutput: ctx.flags.boolean('show-output') };
     const { hub } = await openHub(ctx);
-    const status = await getInstance(hub, id, q, { signal: ctx.signal });
-    if (ctx.json) {
-      ctx.printJson(status);
-    } else {
-      ctx.out(formatStatus(status));
-    }
+    printStatus(ctx, await getInstance(hub, id, q, { signal: ctx.signal }));
     return 0;
   },
 };

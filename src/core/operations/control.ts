@@ -128,11 +128,13 @@ export async function waitForStatus(hub: TaskHub, o: WaitOptions): Promise<{ sta
     if (o.until(status)) {
       return { status, timedOut: false };
     }
-    if (Date.now() + interval > deadline) {
+    // As the runtime's wait loop: the last check falls on the deadline, not an interval before it.
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
       return { status, timedOut: true };
     }
     o.onProgress?.({ message: `Waiting: instance is ${status.runtimeStatus}` });
-    await sleep(interval, o.signal);
+    await sleep(Math.min(interval, remaining), o.signal);
   }
 }
 
