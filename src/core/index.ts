@@ -32,7 +32,7 @@ export type { RunBoundedOptions, RunBoundedResult } from './concurrency';
 export { deleteTaskHub } from './operations/deleteHub';
 export type { DeleteTaskHubResult } from './operations/deleteHub';
 export * from './connection/resolve';
-export { managementUrls, checkStatusPayload, formUrlEncode, DURABLE_WEBHOOK_PATH } from './managementUrls';
+export { managementUrls, managementWebhookBase, checkStatusPayload, formUrlEncode, DURABLE_WEBHOOK_PATH, DEFAULT_MANAGEMENT_HOST_URL } from './managementUrls';
 export type { ManagementUrls, ManagementUrlOptions, CheckStatusPayload } from './managementUrls';
 export { waitForCompletion, completionOutcome, completionWaitTimes, DEFAULT_COMPLETION_TIMEOUT_MS, DEFAULT_COMPLETION_INTERVAL_MS } from './operations/wait';
 export type { CompletionOutcome, WaitForCompletionOutcome, WaitForCompletionOptions, WaitForCompletionResult } from './operations/wait';

@@ -32,6 +32,9 @@ export interface ManagementUrls {
 /** The webhook path of Functions v2 and later (v1 used /admin/extensions/DurableTaskExtension). */
 export const DURABLE_WEBHOOK_PATH = '/runtime/webhooks/durabletask';
 
+/** Where `func start` serves a function app locally. */
+export const DEFAULT_MANAGEMENT_HOST_URL = 'http://localhost:7071';
+
 /** .NET's WebUtility.UrlEncode: letters, digits and `-_.!*()` as they are, space as `+`, the rest %XX of UTF-8. */
 export function formUrlEncode(text: string): string {
   let out = '';
@@ -49,7 +52,7 @@ export function formUrlEncode(text: string): string {
 }
 
 /** `http(s)://host[:port][/path]` → origin + path without a trailing slash, ending in the webhook path. */
-function webhookBase(hostUrl: string): string {
+export function managementWebhookBase(hostUrl: string): string {
   let url: URL;
   try {
     url = new URL(hostUrl.trim());
@@ -60,7 +63,7 @@ function webhookBase(hostUrl: string): string {
     throw new ValidationError('host', `'${hostUrl}' is not an http or https URL.`);
   }
   if (url.search || url.hash) {
-    throw new ValidationError('host', 'The host URL must not have a query or fragment; pass the key with --code.');
+    throw new ValidationError('host', 'The host URL must not have a query or fragment.', { cliHint: 'Pass the key with --code.' });
   }
   const path = url.pathname.replace(/\/+$/, '');
   return url.origin + (path.endsWith(DURABLE_WEBHOOK_PATH) ? path : `${path}${DURABLE_WEBHOOK_PATH}`);
@@ -70,7 +73,7 @@ export function managementUrls(o: ManagementUrlOptions): ManagementUrls {
   if (!o.instanceId) {
     throw new ValidationError('id', 'The instance id is required.');
   }
-  const prefix = `${webhookBase(o.hostUrl)}/instances/${formUrlEncode(o.instanceId)}`;
+  const prefix = `${managementWebhookBase(o.hostUrl)}/instances/${formUrlEncode(o.instanceId)}`;
   // The host appends its webhook URL's own query (the system key) as it is; a key is base64, so only
   // characters that would end or change the query value are encoded here.
   const code = o.code ? `&code=${o.code.replace(/[&#%+ ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}` : '';

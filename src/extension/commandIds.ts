@@ -10,6 +10,8 @@ export const COMMAND_IDS = [
   'durableExplorer.goToInstance',
   'durableExplorer.openTaskHub',
   'durableExplorer.copyInstanceId',
+  'durableExplorer.copyManagementUrls',
+  'durableExplorer.setManagementKey',
   'durableExplorer.terminate',
   'durableExplorer.suspend',
   'durableExplorer.resume',

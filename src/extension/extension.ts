@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { COMMAND_IDS, VIEW_ID } from './commandIds';
 import { registerCommands } from './commands';
+import { ManagementUrlService } from './commands/managementUrls';
 import { lastErrors } from './commands/runner';
 import { StatusFollower } from './commands/statusFollower';
 import type { Ui } from './commands/ui';
@@ -64,11 +65,12 @@ export function activate(context: vscode.ExtensionContext): DurableExplorerApi {
   const follower = new StatusFollower(tree, log, () => ui);
   const documents = new InstanceDocuments();
   const emulator = new EmulatorLauncher(context.globalStorageUri.fsPath);
-  const pages = new InstancePages({ extensionUri: context.extensionUri, log, telemetry, ui: () => ui, tree, follower, documents });
+  const managementUrls = new ManagementUrlService(context.secrets, log);
+  const pages = new InstancePages({ extensionUri: context.extensionUri, log, telemetry, ui: () => ui, tree, follower, documents, managementUrls });
   const hubPages = new HubPages({ extensionUri: context.extensionUri, log, telemetry, ui: () => ui, tree, openInstance: (hubNode, instanceId) => void pages.show(hubNode, instanceId) });
   context.subscriptions.push(log, telemetry, connections, tree, treeView, documents, emulator, pages, hubPages, { dispose: () => follower.dispose() });
   context.subscriptions.push(
-    ...registerCommands({ log, telemetry, ui: () => ui, tree, treeView: treeView as vscode.TreeView<unknown>, connections, follower, documents, emulator, pages, hubPages }),
+    ...registerCommands({ log, telemetry, ui: () => ui, tree, treeView: treeView as vscode.TreeView<unknown>, connections, follower, documents, emulator, pages, hubPages, managementUrls }),
   );
   // Mirror log lines for tests that assert nothing secret was logged.
   const originalMask = log.mask.bind(log);

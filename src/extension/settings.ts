@@ -1,5 +1,6 @@
 // Typed access to the `durableExplorer.*` settings (declared in package.json `configuration`).
 import * as vscode from 'vscode';
+import { DEFAULT_MANAGEMENT_HOST_URL } from '../core';
 
 export interface Settings {
   pageSize: number;
@@ -11,7 +12,12 @@ export interface Settings {
   instancePageRefreshSeconds: number;
   hubPageStuckThresholdMinutes: number;
   hubPageBulkConcurrency: number;
+  /** The function app's base URL the management URLs are built for (checked where they are built). */
+  managementUrlsHostUrl: string;
 }
+
+/** The setting's full name, for messages that must name it. */
+export const MANAGEMENT_HOST_URL_SETTING = 'durableExplorer.managementUrls.hostUrl';
 
 function clampInt(value: unknown, min: number, max: number, fallback: number): number {
   const n = typeof value === 'number' && Number.isFinite(value) ? Math.round(value) : fallback;
@@ -28,5 +34,6 @@ export function readSettings(): Settings {
     instancePageRefreshSeconds: clampInt(c.get('instancePage.refreshSeconds'), 0, 3600, 5),
     hubPageStuckThresholdMinutes: clampInt(c.get('hubPage.stuckThresholdMinutes'), 1, 525_600, 60),
     hubPageBulkConcurrency: clampInt(c.get('hubPage.bulkConcurrency'), 1, 64, 16),
+    managementUrlsHostUrl: c.get<string>('managementUrls.hostUrl')?.trim() || DEFAULT_MANAGEMENT_HOST_URL,
   };
 }

@@ -129,6 +129,9 @@ describe('Instance page (webview in code-server)', () => {
     this.timeout(120_000);
     const frame = await open('parent-failed');
     assert.equal((await frame.locator('.status-badge .status-text').textContent())?.trim(), 'Failed');
+    await frame.locator('.copy-status-url').click();
+    await frame.locator('.banner').filter({ hasText: 'Copied the status URL.' }).waitFor({ timeout: 10_000 });
+    await screenshot(wb!.page, 'instance-page-copied-status-url');
     const failure = frame.locator('.section-failure');
     await failure.waitFor();
     assert.match((await failure.textContent()) ?? '', /ChildOrchestration/);

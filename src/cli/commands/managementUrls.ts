@@ -1,16 +1,15 @@
 // get-management-urls: the HTTP management links a running host would return for an instance
 // (statusQueryGetUri, sendEventPostUri, …), built locally: no host and no storage call is needed
 // unless the task hub has to be found in the account. `wait` prints the same links when it times out.
-import { managementUrls } from '../../core';
+import { DEFAULT_MANAGEMENT_HOST_URL, managementUrls } from '../../core';
 import type { CheckStatusPayload, ManagementUrls } from '../../core';
 import type { FlagSpec } from '../args';
 import { formatKeyValues } from '../output';
 import type { CliCommand, CommandContext, Connected } from './common';
 import { ID_FLAG, chooseHubName, connect } from './common';
 
-export const DEFAULT_HOST_URL = 'http://localhost:7071';
 
-export const HOST_FLAG: FlagSpec = { name: 'host', kind: 'string', value: 'URL', description: `The function app's base URL (default ${DEFAULT_HOST_URL}).` };
+export const HOST_FLAG: FlagSpec = { name: 'host', kind: 'string', value: 'URL', description: `The function app's base URL (default ${DEFAULT_MANAGEMENT_HOST_URL}).` };
 export const CODE_FLAG: FlagSpec = { name: 'code', kind: 'string', value: 'KEY', description: 'The durabletask_extension system key (for a host in Azure).' };
 
 /** The links for --host and --code; a bad --host fails here, before anything else is done. */
@@ -20,7 +19,7 @@ export function managementUrlsFor(ctx: CommandContext, connected: Connected, tas
     ctx.secrets.push(code);
   }
   return managementUrls({
-    hostUrl: ctx.flags.string('host') ?? DEFAULT_HOST_URL,
+    hostUrl: ctx.flags.string('host') ?? DEFAULT_MANAGEMENT_HOST_URL,
     instanceId,
     taskHub,
     connectionName: connected.resolved.settingName,

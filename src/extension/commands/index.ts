@@ -24,6 +24,8 @@ import type { LoadMoreNode } from '../tree/nodes';
 import type { TaskHubTreeProvider } from '../tree/treeProvider';
 import type { HubPages } from '../webviews/hubPages';
 import type { InstancePages } from '../webviews/instancePages';
+import type { ManagementUrlService } from './managementUrls';
+import { MANAGEMENT_URL_NAMES } from './managementUrls';
 import type { CommandContext, CommandHandler, RunnerDeps } from './runner';
 import { registerCommand, withProgress } from './runner';
 import type { StatusFollower } from './statusFollower';
@@ -31,7 +33,15 @@ import { connectionArg, instanceTarget, isTreeNode, pickHub, pickInstanceId } fr
 import type { InstanceTarget } from './targets';
 import type { Ui } from './ui';
 import { required } from './ui';
-import { accountNameProblem, connectionStringProblem, dateProblem, instanceIdProblem, jsonProblem, requiredProblem } from './validation';
+import {
+  accountNameProblem,
+  connectionStringProblem,
+  dateProblem,
+  instanceIdProblem,
+  jsonProblem,
+  managementKeyProblem,
+  requiredProblem,
+} from './validation';
 
 export interface CommandDeps extends RunnerDeps {
   tree: TaskHubTreeProvider;
@@ -44,6 +54,7 @@ export interface CommandDeps extends RunnerDeps {
   pages: InstancePages;
   /** The task hub pages (webviews). */
   hubPages: HubPages;
+  managementUrls: ManagementUrlService;
 }
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -191,6 +202,45 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     'durableExplorer.copyInstanceId': async (_c, arg) => {
       const target = await instanceTarget(tree, ui(), arg, 'Copy instance id');
       await ui().writeClipboard(target.instanceId);
+    },
+
+    'durableExplorer.copyManagementUrls': async (_c, arg) => {
+      const target = await instanceTarget(tree, ui(), arg, 'Copy management URLs');
+      const urls = await deps.managementUrls.urls(target.hubNode, target.instanceId);
+      // The items carry names only; the stored key is shown masked and goes to the clipboard alone.
+      const showable = (url: string): string => url.replace(/([?&]code=)[^&]*/, '$1••••••');
+      const picked = required(
+        await ui().showQuickPick(
+          [
+            ...MANAGEMENT_URL_NAMES.map((name) => ({ label: name, detail: showable(urls[name]), name })),
+            { label: 'All as JSON', detail: 'Every URL and the id, as `durable get-management-urls --json` prints them.', name: 'json' as const },
+          ],
+          { title: `Copy management URLs of '${target.instanceId}'`, placeHolder: `For the function app at ${deps.managementUrls.host().hostUrl}; {eventName} and {text} are yours to fill in`, matchOnDetail: true },
+        ),
+      );
+      await ui().writeClipboard(picked.name === 'json' ? JSON.stringify(urls, null, 2) : urls[picked.name]);
+      const withKey = /[?&]code=/.test(urls.statusQueryGetUri) ? ' (with the management key)' : '';
+      void ui().showInformationMessage(`Copied ${picked.name === 'json' ? 'the management URLs as JSON' : picked.name}${withKey}.`);
+    },
+
+    'durableExplorer.setManagementKey': async () => {
+      const host = deps.managementUrls.host();
+      const stored = (await deps.managementUrls.key(host)) !== undefined;
+      const key = required(
+        await ui().showInputBox({
+          title: `Management key for ${host.hostUrl}`,
+          prompt:
+            "The function app's durabletask_extension system key (Azure portal: the function app's App keys), added to management URLs as code=. " +
+            "Kept in VS Code's secret storage. Empty removes it.",
+          placeHolder: stored ? 'A key is stored; leave empty to remove it' : 'System key',
+          password: true,
+          validateInput: managementKeyProblem,
+        }),
+      ).trim();
+      await deps.managementUrls.setKey(host, key);
+      void ui().showInformationMessage(
+        key ? `Stored the management key for ${host.hostUrl}.` : stored ? `Removed the management key for ${host.hostUrl}.` : `No management key is stored for ${host.hostUrl}.`,
+      );
     },
 
     'durableExplorer.terminate': control('Terminate instance', 'Terminating…', async (t, u) => {

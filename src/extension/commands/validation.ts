@@ -53,3 +53,8 @@ export function connectionStringProblem(text: string): string | null {
     return (e as Error).message;
   }
 }
+
+/** A function app system key: base64-like text, empty to remove the stored one. */
+export function managementKeyProblem(text: string): string | null {
+  return /\s/.test(text.trim()) ? 'A key has no spaces or line breaks.' : null;
+}

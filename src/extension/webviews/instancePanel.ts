@@ -20,6 +20,7 @@ import type {
   ActionResult,
   HistoryPageResult,
   InstanceActionParams,
+  InstanceCopyParams,
   InstanceHello,
   InstancePageSettings,
   JsonValue,
@@ -30,6 +31,7 @@ import type {
 } from '../../shared/protocol';
 import { INSTANCE_PROTOCOL, InstanceNotifications, InstanceRequests } from '../../shared/protocol';
 import { jsonProblem } from '../../shared/validation';
+import type { ManagementUrlService } from '../commands/managementUrls';
 import type { StatusFollower } from '../commands/statusFollower';
 import type { Ui } from '../commands/ui';
 import type { InstanceDocuments } from '../instanceDocument';
@@ -46,6 +48,8 @@ export interface InstancePanelDeps extends PageHostDeps {
   follower: StatusFollower;
   documents: InstanceDocuments;
   settings: () => InstancePageSettings;
+  /** Builds the status URL the page's "Copy status URL" puts in the clipboard. */
+  managementUrls: ManagementUrlService;
   /** Opens (or reveals) the page of another instance of the same hub. */
   openInstance: (hubNode: HubNode, instanceId: string) => void;
 }
@@ -285,10 +289,12 @@ export class InstancePanel implements vscode.Disposable {
     return {};
   }
 
-  private async copy(p: { what: 'instanceId' } | { what: 'section'; section: ValueSection } | { what: 'event'; generation: number; index: number }): Promise<Record<string, never>> {
+  private async copy(p: InstanceCopyParams): Promise<Record<string, never>> {
     let text: string;
     if (p.what === 'instanceId') {
       text = this.target.instanceId;
+    } else if (p.what === 'statusUrl') {
+      text = (await this.deps.managementUrls.urls(this.requireHub(), this.target.instanceId)).statusQueryGetUri;
     } else if (p.what === 'section') {
       // A string value is copied as the text it is; anything else as pretty JSON.
       const value = this.sectionValue(p.section);

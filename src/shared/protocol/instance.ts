@@ -151,11 +151,15 @@ export const InstanceRequests = {
       event: s.object({ what: s.oneOf(['event']), ...generationRef }),
     }),
   ),
-  /** Copies the instance id, a value or an event to the clipboard (the host has the whole value). */
+  /**
+   * Copies the instance id, a value, an event or the status URL to the clipboard (the host has the
+   * whole value; the status URL may hold the app's key, which the page never sees).
+   */
   copy: request<Record<string, never>>()(
     'instance/copy',
     s.union('what', {
       instanceId: s.object({ what: s.oneOf(['instanceId']) }),
+      statusUrl: s.object({ what: s.oneOf(['statusUrl']) }),
       section: s.object({ what: s.oneOf(['section']), section: s.oneOf(VALUE_SECTIONS) }),
       event: s.object({ what: s.oneOf(['event']), ...generationRef }),
     }),
@@ -165,6 +169,7 @@ export const InstanceRequests = {
 };
 
 export type InstanceActionParams = ParamsOf<typeof InstanceRequests.action>;
+export type InstanceCopyParams = ParamsOf<typeof InstanceRequests.copy>;
 
 export const InstanceNotifications = {
   /** Read everything again (the panel was shown again from the tree, settings changed, …). */

@@ -1,5 +1,5 @@
-// The instance page's header: status badge, name, id (copy), hub, times, duration, execution id,
-// parent link, tags. Rebuilt from the snapshot on every read; times in local time or UTC.
+// The instance page's header: status badge, name, id (copy), hub, copy status URL, times, duration,
+// execution id, parent link, tags. Rebuilt from the snapshot on every read; times in local time or UTC.
 import type { InstanceSnapshot, PanelTarget } from '../../shared/protocol';
 import { append, button, clear, h, icon } from '../dom';
 import { formatDuration } from '../model/historyModel';
@@ -16,6 +16,8 @@ export interface HeaderActions {
   refresh(): void;
   toggleUtc(): void;
   copyId(): void;
+  /** The host builds the URL (it may hold the app's key) and copies it; the page never sees it. */
+  copyStatusUrl(): void;
   openInstance(instanceId: string): void;
 }
 
@@ -42,6 +44,15 @@ export function renderHeader(header: HTMLElement, v: HeaderView, act: HeaderActi
       h('code', { class: 'instance-id', text: id }),
       button('Copy instance id', act.copyId, { icon: 'copy', iconOnly: true }),
       h('span', { class: 'muted', text: v.target ? `in task hub ${v.target.hubName}` : '' }),
+      h('span', { class: 'spacer' }),
+      // Only for an orchestration that exists: a missing one's URL answers 404; entities have none.
+      s && !s.isEntity
+        ? button('Copy status URL', act.copyStatusUrl, {
+            icon: 'link',
+            class: 'secondary small copy-status-url',
+            title: "Copy the instance's HTTP status URL (statusQueryGetUri) for the function app in the durableExplorer.managementUrls.hostUrl setting",
+          })
+        : null,
     ),
   );
   if (v.missing) {

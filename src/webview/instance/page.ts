@@ -409,6 +409,7 @@ export class InstancePage {
       refresh: () => void this.refresh(true),
       toggleUtc: () => this.toggleUtc(),
       copyId: () => void this.call(() => this.client.request(InstanceRequests.copy, { what: 'instanceId' }), 'Copied the instance id.'),
+      copyStatusUrl: () => void this.call(() => this.client.request(InstanceRequests.copy, { what: 'statusUrl' }), 'Copied the status URL.'),
       openInstance: (instanceId) => void this.call(() => this.client.request(InstanceRequests.openInstance, { instanceId })),
     });
     this.renderRefreshNote();
