@@ -6,7 +6,7 @@ import type { OperationOptions } from '../model';
 import type { TaskHub } from '../hub';
 import type { InstanceQuery } from '../instances';
 import type { PurgedInstanceReport } from './purge';
-import type { QueryPage } from '../storage/rows';
+import type { QueryPage, Row } from '../storage/rows';
 import type { ControlAction } from './control';
 import { CancelledError, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, UnreachableError, ValidationError } from '../errors';
 import { countInstancesByStatus, instanceFilter, iterateInstanceIds } from '../instances';
@@ -20,12 +20,14 @@ import { sendControlAction } from './control';
 import { assertSasAllowsDelete } from '../storage/sas';
 import { purgeInstance, purgeInstances } from './purge';
 import { rewindInstance } from './rewind';
-import { validateJsonText } from './start';
+import { START_CHECK_COLUMNS, startNew, startOver, validateJsonText, validateStart } from './start';
 
 export type BulkActionSpec =
   | { kind: 'terminate' | 'suspend' | 'resume' | 'rewind'; reason?: string | null }
   | { kind: 'raiseEvent'; eventName: string; eventData: string | null } // eventData = JSON text or null
-  | { kind: 'purge'; force?: boolean };
+  | { kind: 'purge'; force?: boolean }
+  /** Start-new of `name` for each id (ids only): an id whose instance is still active is skipped. */
+  | { kind: 'start'; name: string; input: string | null }; // input = JSON text or null
 
 export type BulkTargetSpec = { kind: 'ids'; instanceIds: readonly string[] } | { kind: 'query'; query: InstanceQuery };
 
@@ -88,6 +90,7 @@ export const BULK_ACTION_LABELS: Record<BulkActionSpec['kind'], string> = {
   rewind: 'Rewind',
   raiseEvent: 'Raise event',
   purge: 'Purge',
+  start: 'Start',
 };
 
 /** Everything that can be checked without storage, so bad input fails before anything is sent. */
@@ -106,6 +109,15 @@ function validate(o: BulkActionOptions): { concurrency: number; eventData: strin
       throw new ValidationError('event-name', 'The event name is required.');
     }
     eventData = validateJsonText(o.action.eventData, 'event-data');
+  }
+  if (o.action.kind === 'start') {
+    if (o.target.kind !== 'ids') {
+      throw new ValidationError('target', 'Start needs a list of instance ids.');
+    }
+    for (const instanceId of o.target.instanceIds) {
+      validateStart({ name: o.action.name, instanceId, input: o.action.input });
+    }
+    eventData = validateJsonText(o.action.input, 'input');
   }
   if (o.target.kind === 'ids') {
     if (o.target.instanceIds.some((id) => typeof id !== 'string' || id.length === 0)) {
@@ -129,6 +141,9 @@ interface Done {
 interface Target {
   instanceId: string;
   status?: string;
+  /** Start: the batched read settled whether the instance exists; `row` is its row if it does. */
+  checked?: boolean;
+  row?: Row;
 }
 
 /**
@@ -157,6 +172,12 @@ async function actOn(hub: TaskHub, action: BulkActionSpec, eventData: string | n
       const r = await purgeInstance(hub, { instanceId, force: action.force });
       return { item: { instanceId, outcome: 'succeeded', message: purgedMessage(r.rowsDeleted, r.blobsDeleted) }, rows: r.rowsDeleted, blobs: r.blobsDeleted };
     }
+    case 'start': {
+      const start = { name: action.name, instanceId, input: eventData };
+      const r = target.checked ? await startOver(hub, start, target.row) : await startNew(hub, start);
+      const previousStatus = target.row ? str(target.row, 'RuntimeStatus') : undefined;
+      return { item: { instanceId, outcome: 'succeeded', message: `Started (execution ${r.executionId})`, ...(previousStatus ? { previousStatus } : {}) } };
+    }
   }
 }
 
@@ -168,9 +189,9 @@ function checksStatusOnly(action: BulkActionSpec): action is BulkActionSpec & Co
 const TARGET_COLUMNS = ['PartitionKey', 'RuntimeStatus'];
 
 /** Reads a query page, mapping storage errors; the promise is marked handled so a prefetch left behind is not an unhandled rejection. */
-function readPage(hub: TaskHub, filter: string, pageSize: number, token: string | null, signal?: AbortSignal): Promise<QueryPage> {
+function readPage(hub: TaskHub, filter: string, pageSize: number, token: string | null, signal?: AbortSignal, select = TARGET_COLUMNS): Promise<QueryPage> {
   const names = hubResourceNames(hub.name);
-  const p = queryPage(hub.clients.table(names.instancesTable), filter, { select: TARGET_COLUMNS, pageSize, continuationToken: token, signal }).catch((e: unknown) => {
+  const p = queryPage(hub.clients.table(names.instancesTable), filter, { select, pageSize, continuationToken: token, signal }).catch((e: unknown) => {
     throw toDurableError(e, { endpoint: hub.clients.endpoints.table, what: `table '${names.instancesTable}'`, secrets: hub.clients.secrets });
   });
   p.catch(() => undefined);
@@ -194,15 +215,16 @@ async function* queryTargets(hub: TaskHub, query: InstanceQuery, signal?: AbortS
 const STATUS_BATCH = 100;
 
 /**
- * The ids of an explicit list with their RuntimeStatus, read a batch at a time: the batch's ids
+ * The ids of an explicit list with their Instances rows, read a batch at a time: the batch's ids
  * in key order, one key-range query (`PartitionKey ge first and le last`, at most twice the batch
  * in rows) instead of a point read per id. A range query is served from the key index (Azure
  * Tables runs an OR of keys as a table scan, so no OR here); only rows the query returns with
- * the id's own key are trusted. An id it does not settle (not in the range's first rows, a sparse
- * range, a legacy unescaped key, no such instance) gets no status and is read on its own, as
- * before. The next batch is read while this one is worked on.
+ * the id's own key are trusted. When the query returned the whole range (no continuation), an id
+ * without a row there has none (`settled`) — unless its escaped key differs from the id, when a
+ * pre-1.8.4 row may sit under the raw id. An id the batch does not settle is read on its own by
+ * the operation. The next batch is read while this one is worked on.
  */
-async function* idTargets(hub: TaskHub, instanceIds: readonly string[], signal?: AbortSignal): AsyncGenerator<Target> {
+async function* idRows(hub: TaskHub, instanceIds: readonly string[], select: string[], signal?: AbortSignal): AsyncGenerator<{ instanceId: string; row?: Row; settled: boolean }> {
   const sorted = instanceIds.map((instanceId) => ({ instanceId, key: escapePartitionKey(instanceId) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const batches: (typeof sorted)[] = [];
   for (let i = 0; i < sorted.length; i += STATUS_BATCH) {
@@ -213,19 +235,22 @@ async function* idTargets(hub: TaskHub, instanceIds: readonly string[], signal?:
       return undefined; // a point read is as cheap
     }
     const filter = and(`PartitionKey ge ${odataString(batch[0].key)}`, `PartitionKey le ${odataString(batch[batch.length - 1].key)}`, "RowKey eq ''");
-    return readPage(hub, filter, Math.min(1000, batch.length * 2), null, signal);
+    return readPage(hub, filter, Math.min(1000, batch.length * 2), null, signal, select);
   };
   let next = batches.length > 0 ? read(batches[0]) : undefined;
   for (let b = 0; b < batches.length; b++) {
     const batch = batches[b];
     const pending = next;
     next = b + 1 < batches.length ? read(batches[b + 1]) : undefined;
-    const statuses = new Map<string, string>();
+    const rows = new Map<string, Row>();
+    let complete = false;
     if (pending) {
       try {
-        for (const row of (await pending).rows) {
-          statuses.set(row.partitionKey, str(row, 'RuntimeStatus') ?? 'Unknown');
+        const page = await pending;
+        for (const row of page.rows) {
+          rows.set(row.partitionKey, row);
         }
+        complete = page.continuationToken === null;
       } catch (e) {
         if (isFatal(e)) {
           throw e;
@@ -234,8 +259,23 @@ async function* idTargets(hub: TaskHub, instanceIds: readonly string[], signal?:
       }
     }
     for (const { instanceId, key } of batch) {
-      yield { instanceId, status: statuses.get(key) };
+      const row = rows.get(key);
+      yield { instanceId, row, settled: row !== undefined || (complete && key === instanceId) };
     }
+  }
+}
+
+/** `idRows` as targets with their RuntimeStatus, for the actions that check the status alone. */
+async function* idTargets(hub: TaskHub, instanceIds: readonly string[], signal?: AbortSignal): AsyncGenerator<Target> {
+  for await (const { instanceId, row } of idRows(hub, instanceIds, TARGET_COLUMNS, signal)) {
+    yield { instanceId, status: row ? (str(row, 'RuntimeStatus') ?? 'Unknown') : undefined };
+  }
+}
+
+/** `idRows` as start targets: the row of an existing instance, or settled that there is none. */
+async function* startTargets(hub: TaskHub, instanceIds: readonly string[], signal?: AbortSignal): AsyncGenerator<Target> {
+  for await (const { instanceId, row, settled } of idRows(hub, instanceIds, START_CHECK_COLUMNS, signal)) {
+    yield { instanceId, checked: settled, row };
   }
 }
 
@@ -285,7 +325,7 @@ export async function runBulkAction(hub: TaskHub, o: BulkActionOptions): Promise
   const statusOnly = checksStatusOnly(o.action);
   if (o.target.kind === 'ids') {
     const unique = [...new Set(o.target.instanceIds)];
-    targets = statusOnly ? idTargets(hub, unique, o.signal) : unique.map((instanceId) => ({ instanceId }));
+    targets = o.action.kind === 'start' ? startTargets(hub, unique, o.signal) : statusOnly ? idTargets(hub, unique, o.signal) : unique.map((instanceId) => ({ instanceId }));
     expected = unique.length;
   } else if (statusOnly) {
     targets = queryTargets(hub, o.target.query, o.signal);

@@ -11,6 +11,7 @@ import { executionStartedEvent } from '../format/messages';
 import { hubResourceNames } from '../format/names';
 import { exceedsTablePropertyLimit, gzip, tablePropertyBlobName } from '../format/payload';
 import { readInstanceRow } from '../instances';
+import type { Row } from '../storage/rows';
 import { int, str } from '../storage/rows';
 import { isConflict, toDurableError } from '../storage/errors';
 import { sendControlMessage } from './send';
@@ -73,22 +74,40 @@ export function validateJsonText(text: string | null | undefined, field: string)
   return text;
 }
 
+/** The Instances columns start-new needs of an existing row (its status, generation and ETag). */
+export const START_CHECK_COLUMNS = ['PartitionKey', 'RuntimeStatus', 'Generation'];
+
 export async function startNew(hub: TaskHub, o: StartNewOptions): Promise<StartNewResult> {
+  const generatedId = o.instanceId === undefined;
+  const instanceId = validateStart(o);
+  // A new random GUID names no existing instance: only a caller's id needs the existence check.
+  const existing = generatedId ? undefined : await readInstanceRow(hub, instanceId, START_CHECK_COLUMNS, o.signal);
+  return startOver(hub, { ...o, instanceId }, existing);
+}
+
+/** Checks what start-new can check without storage; returns the instance id (a new GUID when none was given). */
+export function validateStart(o: StartNewOptions): string {
   if (!o.name || !o.name.trim()) {
     throw new ValidationError('function-name', 'The orchestrator function name is required.');
   }
-  const generatedId = o.instanceId === undefined;
   const instanceId = validateInstanceId(o.instanceId ?? randomUUID().replace(/-/g, ''));
-  const input = validateJsonText(o.input, 'input');
+  validateJsonText(o.input, 'input');
   if (o.scheduledStartTime && Number.isNaN(o.scheduledStartTime.getTime())) {
     throw new ValidationError('scheduled-start-time', 'The scheduled start time is not a valid date.');
   }
-  throwIfAborted(o.signal);
+  return instanceId;
+}
 
+/**
+ * Start-new once the existing Instances row is known (`START_CHECK_COLUMNS`, or undefined when
+ * there is none): refuses an active instance unless forced, then the message and the row.
+ */
+export async function startOver(hub: TaskHub, o: StartNewOptions & { instanceId: string }, existing: Row | undefined): Promise<StartNewResult> {
+  const instanceId = o.instanceId;
+  const input = validateJsonText(o.input, 'input');
+  throwIfAborted(o.signal);
   const names = hubResourceNames(hub.name);
   const table = hub.clients.table(names.instancesTable);
-  // A new random GUID names no existing instance: only a caller's id needs the existence check.
-  const existing = generatedId ? undefined : await readInstanceRow(hub, instanceId, ['PartitionKey', 'RuntimeStatus', 'Generation'], o.signal);
   const existingStatus = existing ? str(existing, 'RuntimeStatus') : undefined;
   if (existing && !o.force && ACTIVE_STATUSES.includes(existingStatus as never)) {
     throw new ConflictError(
