@@ -229,12 +229,13 @@ export async function caseFirstPage(setup: BenchSetup): Promise<CaseReport> {
     { warmup: 1 },
   );
   const [cliMs, rawMs, nodeMs, rawProcessMs] = cli.medians;
-  rows.push(timeRow('First page, top 100 (CLI `get-instances --json`)', cliMs, rawMs + nodeMs, 1.2));
-  rows[rows.length - 1].floorText = `${fmtMs(rawMs + nodeMs)} (raw call ${fmtMs(rawMs)} + \`node -e ''\` ${fmtMs(nodeMs)})`;
+  // A CLI run is a process: its floor is a process doing only the raw call (node + @azure/data-tables).
+  rows.push(timeRow('First page, top 100 (CLI `get-instances --json`)', cliMs, rawProcessMs, 1.2));
+  rows[rows.length - 1].floorText = `${fmtMs(rawProcessMs)} (node running only the raw call)`;
   details.push(
-    `CLI process: ${samplesText(cli.samples[0])} (${cliCount} rows). Floor = raw call in-process ${fmtMs(rawMs)} + bare node start ${fmtMs(nodeMs)}.`,
-    `A fresh node process running only @azure/data-tables for the same page takes ${fmtMs(rawProcessMs)} (samples ${samplesText(cli.samples[3])}): CLI/that = ${(cliMs / rawProcessMs).toFixed(2)}×. ` +
-      'The gap between the two floors is the cost of loading and initialising the SDK in a new process.',
+    `CLI process: ${samplesText(cli.samples[0])} (${cliCount} rows). Floor: a fresh node process running only @azure/data-tables for the same page, ${samplesText(cli.samples[3])}.`,
+    `A stricter reference that no process can reach: the raw call in this warm process ${fmtMs(rawMs)} + bare \`node -e ''\` ${fmtMs(nodeMs)} = ${fmtMs(rawMs + nodeMs)} ` +
+      `(CLI/that = ${(cliMs / (rawMs + nodeMs)).toFixed(2)}×): it leaves out loading and initialising the SDK, which the floor process pays too.`,
   );
   return { id: 'first-page', title: 'First page of instances', rows, details };
 }
@@ -300,10 +301,13 @@ export async function caseListAll(setup: BenchSetup): Promise<CaseReport> {
     },
     () => timeMs(() => rawScan(raw.instances, select)),
     () => nodeBaseline(setup),
+    async () =>
+      check(await runNode([setup.bundles.raw, raw.names.instancesTable, 'scan', select.join(',')], { cwd: setup.workDir, env: { BENCH_CONNECTION: setup.connectionString }, stdout: 'capture', rssPreload: setup.bundles.rssPreload }), 'raw child')
+        .ms,
   ]);
-  const [cliMs, rawMs, nodeMs] = cli.medians;
-  rows.push(timeRow(`List all ${fmtNumber(setup.scale.large)} (CLI \`--all --json\` > /dev/null)`, cliMs, rawMs + nodeMs, 1.2));
-  rows[rows.length - 1].floorText = `${fmtMs(rawMs + nodeMs)} (raw scan ${fmtMs(rawMs)} + \`node -e ''\` ${fmtMs(nodeMs)})`;
+  const [cliMs, rawMs, nodeMs, rawProcessMs] = cli.medians;
+  rows.push(timeRow(`List all ${fmtNumber(setup.scale.large)} (CLI \`--all --json\` > /dev/null)`, cliMs, rawProcessMs, 1.2));
+  rows[rows.length - 1].floorText = `${fmtMs(rawProcessMs)} (node running only the raw scan)`;
   const cliRssSmall: number[] = [];
   for (let i = 0; i < Math.min(3, setup.runs); i++) {
     cliRssSmall.push((await cliRun(setup.hubs.small)).rss);
@@ -320,7 +324,8 @@ export async function caseListAll(setup: BenchSetup): Promise<CaseReport> {
     pass: large / small <= 1.5,
   });
   details.push(
-    `CLI: ${samplesText(cli.samples[0])}; raw scan ${samplesText(cli.samples[1])}; node -e '' ${samplesText(cli.samples[2])}.`,
+    `CLI: ${samplesText(cli.samples[0])}; floor, a fresh node process running only the raw scan (same $select, 1,000 a page, rows counted): ${samplesText(cli.samples[3])}. ` +
+      `Stricter reference: raw scan in this warm process ${samplesText(cli.samples[1])} + node -e '' ${samplesText(cli.samples[2])} = ${fmtMs(rawMs + nodeMs)} (CLI/that = ${(cliMs / (rawMs + nodeMs)).toFixed(2)}×).`,
     `Peak RSS (process.resourceUsage().maxRSS at exit): core child ${fmtMb(coreRssLarge)} at ${fmtNumber(setup.scale.large)} vs ${fmtMb(coreRssSmall)} at ${fmtNumber(setup.scale.small)}; ` +
       `CLI ${fmtMb(large)} vs ${fmtMb(small)} (medians of ${cliRssLarge.length} and ${cliRssSmall.length} runs).`,
   );
