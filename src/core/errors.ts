@@ -60,6 +60,22 @@ export class ValidationError extends DurableError {
   }
 }
 
+/**
+ * The operation, or one of its options, needs a storage connection: the transport in use (the HTTP
+ * management API of a running host) cannot do it. A ValidationError, so the CLI treats it as a
+ * usage mistake; `operation` names what was asked for.
+ */
+export class TransportUnsupportedError extends ValidationError {
+  constructor(
+    readonly operation: string,
+    reason: string,
+    options?: DurableErrorOptions,
+  ) {
+    super('transport', `${operation} needs a storage connection: ${reason}`, options);
+    this.name = 'TransportUnsupportedError';
+  }
+}
+
 export class UnauthorizedError extends DurableError {
   constructor(message: string, options?: DurableErrorOptions) {
     super('Unauthorized', message, options);

@@ -36,3 +36,23 @@ export { managementUrls, managementWebhookBase, checkStatusPayload, formUrlEncod
 export type { ManagementUrls, ManagementUrlOptions, CheckStatusPayload } from './managementUrls';
 export { waitForCompletion, completionOutcome, completionWaitTimes, DEFAULT_COMPLETION_TIMEOUT_MS, DEFAULT_COMPLETION_INTERVAL_MS } from './operations/wait';
 export type { CompletionOutcome, WaitForCompletionOutcome, WaitForCompletionOptions, WaitForCompletionResult } from './operations/wait';
+export { storageInstanceClient } from './client';
+export type {
+  InstanceClient,
+  Transport,
+  ClientInstanceStatus,
+  GetInstanceOptions,
+  QueryInstancesOptions,
+  ReadHistoryOptions,
+  ClientStartResult,
+  ClientRestartResult,
+  ClientControlResult,
+  ClientRewindResult,
+  ClientPurgeResult,
+} from './client';
+export type { RaiseEventOptions, ReasonOptions } from './operations/control';
+export type { RestartOptions } from './operations/restart';
+export type { RewindOptions } from './operations/rewind';
+export type { PurgeInstanceOptions } from './operations/purge';
+export { hostInstanceClient } from './host/client';
+export type { HostClientOptions } from './host/client';
