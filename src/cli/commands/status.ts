@@ -1,6 +1,6 @@
 // get-runtime-status: one instance's status row.
 import { getInstance } from '../../core';
-import type { InstanceStatus, JsonValue } from '../../core';
+import type { ClientInstanceStatus, JsonValue } from '../../core';
 import { formatKeyValues, formatTime } from '../output';
 import type { CliCommand, CommandContext } from './common';
 import { ID_FLAG, openHub } from './common';
@@ -10,7 +10,7 @@ function jsonText(value: JsonValue | undefined): string {
 }
 
 /** Human form: aligned `Label: value` lines; absent optional fields are left out. */
-export function formatStatus(s: InstanceStatus): string {
+export function formatStatus(s: ClientInstanceStatus): string {
   const tags = s.tags && Object.keys(s.tags).length > 0 ? Object.entries(s.tags).map(([k, v]) => `${k}=${v}`).join(', ') : undefined;
   return formatKeyValues([
     ['Instance ID', s.instanceId],
@@ -21,7 +21,8 @@ export function formatStatus(s: InstanceStatus): string {
     ['Completed', s.completedTime && formatTime(s.completedTime) !== '-' ? formatTime(s.completedTime) : undefined],
     ['Scheduled start', s.scheduledStartTime ? formatTime(s.scheduledStartTime) : undefined],
     ['Execution ID', s.executionId ?? '-'],
-    ['Generation', String(s.generation)],
+    // The host transport's status has no generation.
+    ['Generation', s.generation === null ? undefined : String(s.generation)],
     ['Version', s.version ? s.version : undefined],
     ['Tags', tags],
     ['Custom status', s.customStatus === null || s.customStatus === undefined ? undefined : jsonText(s.customStatus)],
@@ -31,7 +32,7 @@ export function formatStatus(s: InstanceStatus): string {
 }
 
 /** What get-runtime-status prints: the status as JSON with --json, else formatStatus. */
-export function printStatus(ctx: CommandContext, status: InstanceStatus): void {
+export function printStatus(ctx: CommandContext, status: ClientInstanceStatus): void {
   if (ctx.json) {
     ctx.printJson(status);
   } else {

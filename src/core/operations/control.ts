@@ -2,6 +2,7 @@
 // control queue, ExecutionId null (any execution), after checking the instance can take it.
 import type { InstanceStatus, OperationOptions, RuntimeStatus } from '../model';
 import type { TaskHub } from '../hub';
+import type { ClientInstanceStatus, InstanceClient } from '../client';
 import type { MessageEvent } from '../format/messages';
 import { ACTIVE_STATUSES } from '../model';
 import { ConflictError, ValidationError, throwIfAborted } from '../errors';
@@ -112,20 +113,34 @@ export function resumeInstance(hub: TaskHub, o: ReasonOptions): Promise<ControlR
   return sendToInstance(hub, o, RESUMABLE, RESUME, (now) => executionResumedEvent(o.reason ?? null, now));
 }
 
-export interface WaitOptions extends OperationOptions {
+export interface WaitOptions<S extends ClientInstanceStatus = InstanceStatus> extends OperationOptions {
   instanceId: string;
-  until: (status: InstanceStatus) => boolean;
+  until: (status: S) => boolean;
   timeoutMs: number;
   intervalMs?: number;
 }
 
+/** What a wait polls: a task hub in storage, or an instance client of either transport. */
+export type StatusSource = TaskHub | InstanceClient;
+
+/** One read of the instance's status from a hub or a client (NotFoundError when there is none). */
+export function readStatus(source: TaskHub, instanceId: string, q: { showInput?: boolean; showOutput?: boolean }, signal?: AbortSignal): Promise<InstanceStatus>;
+export function readStatus(source: StatusSource, instanceId: string, q: { showInput?: boolean; showOutput?: boolean }, signal?: AbortSignal): Promise<ClientInstanceStatus>;
+export function readStatus(source: StatusSource, instanceId: string, q: { showInput?: boolean; showOutput?: boolean }, signal?: AbortSignal): Promise<ClientInstanceStatus> {
+  return 'transport' in source ? source.getInstance({ instanceId, ...q, signal }) : getInstance(source, instanceId, q, { signal });
+}
+
 /** Polls the instance until `until` holds or the timeout passes (as `func durable terminate` waits). */
-export async function waitForStatus(hub: TaskHub, o: WaitOptions): Promise<{ status: InstanceStatus; timedOut: boolean }> {
+export function waitForStatus(source: TaskHub, o: WaitOptions): Promise<{ status: InstanceStatus; timedOut: boolean }>;
+export function waitForStatus(source: StatusSource, o: WaitOptions<ClientInstanceStatus>): Promise<{ status: ClientInstanceStatus; timedOut: boolean }>;
+export async function waitForStatus(source: StatusSource, o: WaitOptions<never>): Promise<{ status: ClientInstanceStatus; timedOut: boolean }> {
+  // Either overload's `until` takes what `readStatus` gives for its source.
+  const until = o.until as (status: ClientInstanceStatus) => boolean;
   const deadline = Date.now() + o.timeoutMs;
   const interval = o.intervalMs ?? 1000;
   for (;;) {
-    const status = await getInstance(hub, o.instanceId, {}, { signal: o.signal });
-    if (o.until(status)) {
+    const status = await readStatus(source, o.instanceId, {}, o.signal);
+    if (until(status)) {
       return { status, timedOut: false };
     }
     // As the runtime's wait loop: the last check falls on the deadline, not an interval before it.

@@ -3,12 +3,12 @@
 // Completed, Failed, Terminated or Canceled or the timeout passes. The caller answers as the
 // runtime does: the output when Completed, the full status when it ended otherwise, the
 // check-status payload (management URLs) when it is still going.
-import type { InstanceStatus, OperationOptions } from '../model';
-import type { TaskHub } from '../hub';
+import type { OperationOptions } from '../model';
+import type { ClientInstanceStatus } from '../client';
+import type { StatusSource } from './control';
 import { ValidationError } from '../errors';
 import { isTerminalStatus } from '../model';
-import { getInstance } from '../instances';
-import { waitForStatus } from './control';
+import { readStatus, waitForStatus } from './control';
 
 /** The runtime's defaults: a 10 s timeout, checked every second. */
 export const DEFAULT_COMPLETION_TIMEOUT_MS = 10_000;
@@ -30,7 +30,7 @@ export interface WaitForCompletionResult {
    * Finished: the status with input and output (for Failed, the failure details), read once it
    * had finished. Timed out: the last status polled, without input or output.
    */
-  status: InstanceStatus;
+  status: ClientInstanceStatus;
 }
 
 const OUTCOMES: Readonly<Record<string, CompletionOutcome>> = {
@@ -67,7 +67,7 @@ export function completionWaitTimes(o: { timeoutMs: number; intervalMs?: number 
  * Polls until the instance has finished or the timeout passes. An unknown instance throws
  * NotFound at once (the runtime would keep polling a missing instance and time out).
  */
-export async function waitForCompletion(hub: TaskHub, o: WaitForCompletionOptions): Promise<WaitForCompletionResult> {
+export async function waitForCompletion(source: StatusSource, o: WaitForCompletionOptions): Promise<WaitForCompletionResult> {
   if (!o.instanceId) {
     throw new ValidationError('id', 'The instance id is required.');
   }
@@ -75,7 +75,7 @@ export async function waitForCompletion(hub: TaskHub, o: WaitForCompletionOption
   const deadline = Date.now() + times.timeoutMs;
   for (;;) {
     // Polls read the status columns only; payloads (possibly blobs) are read once, at the end.
-    const polled = await waitForStatus(hub, {
+    const polled = await waitForStatus(source, {
       instanceId: o.instanceId,
       until: (s) => isTerminalStatus(String(s.runtimeStatus)),
       timeoutMs: Math.max(0, deadline - Date.now()),
@@ -86,7 +86,7 @@ export async function waitForCompletion(hub: TaskHub, o: WaitForCompletionOption
     if (polled.timedOut) {
       return { outcome: 'timedOut', status: polled.status };
     }
-    const status = await getInstance(hub, o.instanceId, { showInput: true, showOutput: true }, { signal: o.signal });
+    const status = await readStatus(source, o.instanceId, { showInput: true, showOutput: true }, o.signal);
     const outcome = completionOutcome(String(status.runtimeStatus));
     if (outcome) {
       return { outcome, status };
