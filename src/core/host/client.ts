@@ -24,8 +24,9 @@ import type { StartNewOptions } from '../operations/start';
 import type { HostEndpoint, HostRequest, HostResponse } from './request';
 import { ConflictError, TransportUnsupportedError, ValidationError } from '../errors';
 import { instanceNotFound } from '../instances';
-import { TERMINAL_STATUSES, isTerminalStatus } from '../model';
+import { isTerminalStatus } from '../model';
 import { validateInstanceId, validateJsonText } from '../operations/start';
+import { purgeFilterStatuses } from '../operations/purge';
 import { hostEndpoint, hostError, sendToHost, unexpectedBody } from './request';
 import { historyFromPayload, isStatusPayload, statusFromPayload } from './payloads';
 
@@ -291,15 +292,7 @@ export function hostInstanceClient(options: HostClientOptions): InstanceClient {
     if (!o.createdAfter) {
       throw new ValidationError('created-after', 'Purging by filter through a Functions host needs a created-after time: the HTTP management API requires createdTimeFrom.');
     }
-    const statuses = o.statuses && o.statuses.length > 0 ? [...new Set(o.statuses)] : [...TERMINAL_STATUSES];
-    const active = statuses.filter((s) => !TERMINAL_STATUSES.includes(s));
-    if (active.length > 0) {
-      throw new ValidationError(
-        'runtime-status',
-        `Purging by filter only deletes finished instances (${TERMINAL_STATUSES.join(', ')}); refused: ${active.join(', ')}.`,
-        { cliHint: 'To remove one stuck instance, purge it by id with --force.' },
-      );
-    }
+    const statuses = purgeFilterStatuses(o.statuses);
     // The finished statuses are always named: without runtimeStatus the host purges every status.
     const r = await send({
       method: 'DELETE',

@@ -102,8 +102,12 @@ export interface PurgeByFilterResult extends PurgeResult {
   dryRun: boolean;
 }
 
-export async function purgeInstances(hub: TaskHub, o: PurgeByFilterOptions): Promise<PurgeByFilterResult> {
-  const statuses = o.statuses && o.statuses.length > 0 ? [...new Set(o.statuses)] : [...TERMINAL_STATUSES];
+/**
+ * The statuses a purge by filter deletes: the ones asked for (default: every finished status).
+ * Only finished instances are ever purged by filter, whichever transport carries it.
+ */
+export function purgeFilterStatuses(requested: readonly RuntimeStatus[] | undefined): RuntimeStatus[] {
+  const statuses = requested && requested.length > 0 ? [...new Set(requested)] : [...TERMINAL_STATUSES];
   const active = statuses.filter((s) => !TERMINAL_STATUSES.includes(s));
   if (active.length > 0) {
     throw new ValidationError(
@@ -112,6 +116,11 @@ export async function purgeInstances(hub: TaskHub, o: PurgeByFilterOptions): Pro
       { cliHint: 'To remove one stuck instance, purge it by id with --force.' },
     );
   }
+  return statuses;
+}
+
+export async function purgeInstances(hub: TaskHub, o: PurgeByFilterOptions): Promise<PurgeByFilterResult> {
+  const statuses = purgeFilterStatuses(o.statuses);
   const concurrency = o.concurrency ?? DEFAULT_PURGE_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new ValidationError('concurrency', 'Concurrency must be a whole number from 1 to 64.');
