@@ -15,6 +15,8 @@ import type { RunningAzurite } from '../azurite';
 import { DEFAULT_HUB_NAMES, DEVELOPMENT_STORAGE, HUB_KINDS, SAMPLE_IDS, seed } from '../seed/seeder';
 import type { SampleHubKind, SeedResult } from '../seed/seeder';
 import { ensureCodeServer, freePort, startCodeServer, writeFunctionAppFolder } from '../vscode/codeServer';
+import { startManagementApi } from '../worker/httpApi';
+import type { ManagementApi } from '../worker/httpApi';
 import type { RunningCodeServer, VscodeEnvPaths } from '../vscode/codeServer';
 
 const USAGE = `Usage: npm start [-- options]
@@ -28,7 +30,9 @@ Options:
                    with DIR, hubs seeded before are kept as they are).
   --instances N    Also seed BulkHub with N instances (benchmarks).
   --seed S         Data set of the seeder (default 1).
-  --no-worker      Do not start the worker.
+  --no-worker      Do not start the worker (nor its HTTP management API).
+  --http-port N    Port of the worker's HTTP management API, as \`func start\` serves it (default 7071,
+                   else a free one; 0: a free one).
   --no-vscode      Do not open VS Code (backend only).
   --vscode-port N  Port for code-server when there is no desktop VS Code (default 8080, else a free one).
   -h, --help       Show this help.
@@ -79,6 +83,7 @@ interface StartArgs {
   worker: boolean;
   vscode: boolean;
   vscodePort?: number;
+  httpPort?: number;
 }
 
 function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv): StartArgs {
@@ -94,6 +99,7 @@ function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv): StartArgs {
       'no-worker': { type: 'boolean' },
       'no-vscode': { type: 'boolean' },
       'vscode-port': { type: 'string' },
+      'http-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -116,6 +122,7 @@ function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv): StartArgs {
     worker: values['no-worker'] !== true,
     vscode: values['no-vscode'] !== true,
     ...(values['vscode-port'] !== undefined ? { vscodePort: int(values['vscode-port'], 'vscode-port', 65535) } : {}),
+    ...(values['http-port'] !== undefined ? { httpPort: int(values['http-port'], 'http-port', 65535) } : {}),
   };
 }
 
@@ -146,7 +153,7 @@ const out = (line = ''): void => {
   process.stdout.write(`${line}\n`);
 };
 
-function summary(az: RunningAzurite, seeded: SeedResult, worker: string, vscode: string, root: string): string[] {
+function summary(az: RunningAzurite, seeded: SeedResult, worker: string, hostApi: ManagementApi | undefined, vscode: string, root: string): string[] {
   const rel = path.relative(process.cwd(), path.join(root, 'dist', 'cli.js')) || 'dist/cli.js';
   const cli = `node ${rel.includes(' ') ? JSON.stringify(rel) : rel}`;
   const connection = az.onDefaultPorts ? DEVELOPMENT_STORAGE : az.connectionString;
@@ -163,6 +170,7 @@ function summary(az: RunningAzurite, seeded: SeedResult, worker: string, vscode:
       (h.action === 'skipped' ? 'kept from before' : `${h.instances.toLocaleString('en-US')} instances`),
     ),
     `  Worker       ${worker}`,
+    ...(hostApi ? [`  Host API     ${hostApi.url}/runtime/webhooks/durabletask (the HTTP management API, as func start serves it)`] : []),
     ...(vscode ? [`  VS Code      ${vscode}`] : []),
     '',
     'Try the CLI in another terminal:',
@@ -174,6 +182,7 @@ function summary(az: RunningAzurite, seeded: SeedResult, worker: string, vscode:
     `  ${cli} raise-event --task-hub-name ${sample} --id ${SAMPLE_IDS.approvalWaiting} --event-name Approval --event-data true`,
     `  ${cli} rewind --task-hub-name ${sample} --id ${SAMPLE_IDS.failsUntilRewound}`,
     `  ${cli} start-new --task-hub-name ${sample} --function-name HelloCities --input '["Oslo","Lima"]'`,
+    ...(hostApi ? [`  ${cli} get-instances --host ${hostApi.url}    (through the running host, no connection string)`] : []),
     '',
     'Press Ctrl-C to stop.',
   ];
@@ -196,6 +205,7 @@ async function main(): Promise<number> {
   const controller = new AbortController();
   let azurite: RunningAzurite | undefined;
   let worker: WorkerHandle | undefined;
+  let hostApi: ManagementApi | undefined;
   let codeServer: RunningCodeServer | undefined;
   let ready = false;
   let stopping = false;
@@ -205,6 +215,12 @@ async function main(): Promise<number> {
     if (cs) {
       out('Stopping code-server…');
       await cs.stop();
+    }
+    const api = hostApi;
+    hostApi = undefined;
+    if (api) {
+      out('Stopping the host API…');
+      await api.stop();
     }
     const w = worker;
     worker = undefined;
@@ -303,6 +319,15 @@ async function main(): Promise<number> {
           process.stderr.write(`warning: the worker did not start: ${e instanceof Error ? e.message : String(e)}\n`);
           workerText = 'failed to start (see the warning above)';
         }
+        if (worker) {
+          // With the worker running, the hubs behave as under `func start`: serve its HTTP management API too.
+          const sampleHub = seeded.hubs.find((h) => h.kind === 'sample')?.name ?? DEFAULT_HUB_NAMES.sample;
+          try {
+            hostApi = await startManagementApi({ connectionString: azurite.connectionString, defaultTaskHub: sampleHub, port: await freePort(args.httpPort ?? 7071) });
+          } catch (e) {
+            process.stderr.write(`warning: the HTTP management API did not start: ${e instanceof Error ? e.message : String(e)}\n`);
+          }
+        }
       }
     }
     if (stopping) {
@@ -333,7 +358,7 @@ async function main(): Promise<number> {
       }
     }
     out();
-    for (const line of summary(azurite, seeded, workerText, vscodeText, root)) {
+    for (const line of summary(azurite, seeded, workerText, hostApi, vscodeText, root)) {
       out(line);
     }
     ready = true;
