@@ -175,6 +175,9 @@ export async function runBench(o: BenchOptions, io: { out(text: string): void } 
       tag,
       workDir: path.join(os.tmpdir(), `durable-bench-${tag}`),
       log,
+      // Which cases read the bulk hubs: the large one for listings and counts, the small one for RSS and activation.
+      seedSmall: o.only.some((id) => id === 'list-all' || id === 'activation'),
+      seedLarge: o.only.some((id) => id === 'first-page' || id === 'list-all' || id === 'counts'),
     });
     const azuriteRss = await azurite.rss();
     const cases: CaseReport[] = [];

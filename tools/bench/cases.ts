@@ -93,6 +93,9 @@ export async function prepare(o: {
   tag: string;
   workDir: string;
   log?: (line: string) => void;
+  /** Seed the small / large bulk hubs (default true). */
+  seedSmall?: boolean;
+  seedLarge?: boolean;
 }): Promise<BenchSetup> {
   const log = o.log ?? (() => undefined);
   const scale = scaleFor(o.instances);
@@ -101,7 +104,15 @@ export async function prepare(o: {
   mkdirSync(o.workDir, { recursive: true });
   const seedTimings: SeedTiming[] = [];
   const now = new Date();
-  for (const [name, count] of [[hubs.small, scale.small], [hubs.large, scale.large]] as const) {
+  // Hubs no selected case reads are left empty: `--only control` need not wait for 100k instances.
+  const seeded: (readonly [string, number])[] = [];
+  if (o.seedSmall !== false) {
+    seeded.push([hubs.small, scale.small]);
+  }
+  if (o.seedLarge !== false) {
+    seeded.push([hubs.large, scale.large]);
+  }
+  for (const [name, count] of seeded) {
     log(`Seeding ${name}: ${fmtNumber(count)} instances…`);
     const t = await seedBulkHub(o.connectionString, name, count, { now, log: (line) => log(`  ${line}`) });
     log(`  ${fmtNumber(t.rows)} rows in ${fmtMs(t.ms)} (${fmtNumber(Math.round(t.rows / (t.ms / 1000)))} rows/s)`);
@@ -665,6 +676,8 @@ export async function caseWebview(setup: BenchSetup, chromium: string | null): P
     details: [
       `Navigation → first .h-row in the DOM ${fmtMs(median(samples.map((s) => s.firstRowMs)))}, → the frame after it ${fmtMs(first)}, → all ${fmtNumber(rows.length)} rows read and listed ${fmtMs(median(samples.map((s) => s.allRowsMs)))} (medians of ${samples.length}).`,
       `Milestones of the median run: ${(samples.slice().sort((a, b) => a.firstFrameMs - b.firstFrameMs)[Math.floor(samples.length / 2)]?.steps ?? []).map(([label, t]) => `${label} ${fmtMs(t)}`).join(', ')}.`,
+      `The harness's floor, a fresh page that is one row and no script, to its first frame: ${fmtMs(median(samples.map((s) => s.blankFrameMs)))} (samples ${samplesText(samples.map((s) => s.blankFrameMs))}); ` +
+        `the instance page's first frame is ${(first / median(samples.map((s) => s.blankFrameMs))).toFixed(1)}× that.`,
       `Samples (first frame): ${samplesText(samples.map((s) => s.firstFrameMs))}. The stub host answers at once; the real host first reads 1,000 events from storage and converts them: ${fmtMs(host)} here, ` +
         `so first paint end to end ≈ ${fmtMs(first + host)}.`,
     ],

@@ -22,7 +22,16 @@ export interface FirstPaintSample {
   allRowsMs: number;
   /** Page milestones (ms from navigation): DOMContentLoaded, ready, each request, first row. */
   steps: [string, number][];
+  /**
+   * The harness's own floor, measured in the same run: a new context navigating to a page that is
+   * one `.h-row` and nothing else, to the frame after it (Chromium's start of a page, no script).
+   */
+  blankFrameMs: number;
 }
+
+/** The smallest page with a row: what any first paint in this harness costs before our code runs. */
+const BLANK_PAGE = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>blank</title></head><body><div class="h-row">row</div>' +
+  '<script>requestAnimationFrame(() => { window.__blankFrame = performance.now(); });</script></body></html>';
 
 interface StubData {
   hello: InstanceHello;
@@ -151,6 +160,10 @@ export async function measureFirstPaint(o: {
       res.writeHead(200, { 'content-type': 'text/html' }).end(html);
       return;
     }
+    if (rel === 'blank.html') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(BLANK_PAGE);
+      return;
+    }
     if (rel === 'bench-rows') {
       const q = new URL(req.url ?? '/', 'http://localhost').searchParams;
       res.writeHead(200, { 'content-type': 'application/json' }).end(rowsPage(Number(q.get('start') ?? 0), Number(q.get('size') ?? 1000)));
@@ -220,12 +233,18 @@ export async function measureFirstPaint(o: {
       if (marks.firstRow === null || marks.firstFrame === null) {
         throw new Error(`The instance page rendered no .h-row${errors.length ? ` (page errors: ${errors.join('; ')})` : ''}`);
       }
-      samples.push({ firstRowMs: marks.firstRow, firstFrameMs: marks.firstFrame, allRowsMs: allRowsMs as number, steps: marks.steps });
       if (cdp && profileFile) {
         const { profile } = await cdp.send('Profiler.stop');
         writeFileSync(profileFile, JSON.stringify(profile));
       }
       await context.close();
+      // The floor right after, in a context as fresh as the page's.
+      const blankContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const blank = await blankContext.newPage();
+      await blank.goto(`${ORIGIN}/blank.html`);
+      const blankFrameMs = (await (await blank.waitForFunction(() => (window as unknown as { __blankFrame?: number }).__blankFrame ?? null, undefined, { polling: 'raf' })).jsonValue()) as number;
+      await blankContext.close();
+      samples.push({ firstRowMs: marks.firstRow, firstFrameMs: marks.firstFrame, allRowsMs: allRowsMs as number, steps: marks.steps, blankFrameMs });
     }
   } finally {
     await browser.close();
