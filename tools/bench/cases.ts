@@ -25,7 +25,7 @@ import type { ChildBundles } from './env';
 import { RawHub, rawCountByStatus, rawFirstPage, rawHistory, rawPurge, rawScan, rawStartNew, rawTerminate } from './floor';
 import { cleanCheckoutFiles, estimateVsix, extensionBreakdown, productionBuild, removeDir, workingTreeFiles } from './packageSize';
 import { check, runNode } from './proc';
-import { alternate, fmtMb, fmtMs, fmtNumber, median, timeMs } from './stats';
+import { alternate, fmtMb, fmtMs, fmtNumber, median, pairedRatio, timeMs } from './stats';
 import type { SeedTiming } from './storage';
 import { createEmptyHub, dropHub, openHub, seedBulkHub, seedLongHistoryHub } from './storage';
 import { measureFirstPaint } from './webview/firstPaint';
@@ -165,13 +165,12 @@ export interface CaseReport {
   skipped?: string;
 }
 
-function timeRow(label: string, ours: number, floor: number, maxRatio: number): CaseRow {
-  const ratio = ours / floor;
+/** `ratio`: the paired ratio of the runs (stats.pairedRatio) where there are pairs, else ours / floor. */
+function timeRow(label: string, ours: number, floor: number, maxRatio: number, ratio = ours / floor): CaseRow {
   return { label, unit: 'ms', ours, floor, ratio, target: `≤ ${maxRatio}×`, pass: ratio <= maxRatio };
 }
 
-function rateRow(label: string, ours: number, floor: number, minRatio: number): CaseRow {
-  const ratio = ours / floor;
+function rateRow(label: string, ours: number, floor: number, minRatio: number, ratio = ours / floor): CaseRow {
   return { label, unit: 'inst/s', ours, floor, ratio, target: `≥ ${minRatio}× throughput`, pass: ratio >= minRatio };
 }
 
@@ -212,7 +211,7 @@ export async function caseFirstPage(setup: BenchSetup): Promise<CaseReport> {
     ],
     { warmup: 1 },
   );
-  const rows: CaseRow[] = [timeRow('First page, top 100 (core queryInstances)', core.medians[0], core.medians[1], 1.2)];
+  const rows: CaseRow[] = [timeRow('First page, top 100 (core queryInstances)', core.medians[0], core.medians[1], 1.2, pairedRatio(core.samples[0], core.samples[1]))];
   const details = [
     `Query: Running, created in the last 24 h, top 100, over ${fmtNumber(setup.scale.large)} instances; filter \`${filter}\`, $select of ${select.length} columns.`,
     `core: ${samplesText(core.samples[0])} (${oursCount} rows); raw listEntities page: ${samplesText(core.samples[1])} (${floorCount} rows).`,
@@ -241,7 +240,7 @@ export async function caseFirstPage(setup: BenchSetup): Promise<CaseReport> {
   );
   const [cliMs, rawMs, nodeMs, rawProcessMs] = cli.medians;
   // A CLI run is a process: its floor is a process doing only the raw call (node + @azure/data-tables).
-  rows.push(timeRow('First page, top 100 (CLI `get-instances --json`)', cliMs, rawProcessMs, 1.2));
+  rows.push(timeRow('First page, top 100 (CLI `get-instances --json`)', cliMs, rawProcessMs, 1.2, pairedRatio(cli.samples[0], cli.samples[3])));
   rows[rows.length - 1].floorText = `${fmtMs(rawProcessMs)} (node running only the raw call)`;
   details.push(
     `CLI process: ${samplesText(cli.samples[0])} (${cliCount} rows). Floor: a fresh node process running only @azure/data-tables for the same page, ${samplesText(cli.samples[3])}.`,
@@ -269,7 +268,7 @@ export async function caseListAll(setup: BenchSetup): Promise<CaseReport> {
       }),
     () => timeMs(async () => (floorCount = await rawScan(raw.instances, select))),
   ]);
-  const rows: CaseRow[] = [timeRow(`List all ${fmtNumber(setup.scale.large)} (core iterateInstances)`, core.medians[0], core.medians[1], 1.2)];
+  const rows: CaseRow[] = [timeRow(`List all ${fmtNumber(setup.scale.large)} (core iterateInstances)`, core.medians[0], core.medians[1], 1.2, pairedRatio(core.samples[0], core.samples[1]))];
   const details = [
     `core: ${samplesText(core.samples[0])} (${fmtNumber(oursCount)} instances); raw paged scan, same $select, 1,000 a page: ${samplesText(core.samples[1])} (${fmtNumber(floorCount)} rows).`,
   ];
@@ -317,7 +316,7 @@ export async function caseListAll(setup: BenchSetup): Promise<CaseReport> {
         .ms,
   ]);
   const [cliMs, rawMs, nodeMs, rawProcessMs] = cli.medians;
-  rows.push(timeRow(`List all ${fmtNumber(setup.scale.large)} (CLI \`--all --json\` > /dev/null)`, cliMs, rawProcessMs, 1.2));
+  rows.push(timeRow(`List all ${fmtNumber(setup.scale.large)} (CLI \`--all --json\` > /dev/null)`, cliMs, rawProcessMs, 1.2, pairedRatio(cli.samples[0], cli.samples[3])));
   rows[rows.length - 1].floorText = `${fmtMs(rawProcessMs)} (node running only the raw scan)`;
   const cliRssSmall: number[] = [];
   for (let i = 0; i < Math.min(3, setup.runs); i++) {
@@ -357,7 +356,7 @@ export async function caseCounts(setup: BenchSetup): Promise<CaseReport> {
   return {
     id: 'counts',
     title: 'Counts per status',
-    rows: [timeRow(`Counts per status over ${fmtNumber(setup.scale.large)} (core)`, r.medians[0], r.medians[1], 1.2)],
+    rows: [timeRow(`Counts per status over ${fmtNumber(setup.scale.large)} (core)`, r.medians[0], r.medians[1], 1.2, pairedRatio(r.samples[0], r.samples[1]))],
     details: [
       `core countInstancesByStatus: ${samplesText(r.samples[0])}; raw scan with $select=RuntimeStatus: ${samplesText(r.samples[1])}.`,
       `Counts ${same ? 'agree' : 'DIFFER'}: ${Object.entries(ours).map(([k, v]) => `${k} ${fmtNumber(v)}`).join(', ')}.`,
@@ -389,7 +388,7 @@ export async function caseHistory(setup: BenchSetup): Promise<CaseReport> {
   return {
     id: 'history',
     title: 'History of the 10k-event instance',
-    rows: [timeRow(`History, ${fmtNumber(setup.scale.historyEvents)} events (core iterateHistory)`, r.medians[0], r.medians[1], 1.2)],
+    rows: [timeRow(`History, ${fmtNumber(setup.scale.historyEvents)} events (core iterateHistory)`, r.medians[0], r.medians[1], 1.2, pairedRatio(r.samples[0], r.samples[1]))],
     details: [
       `core (pages of 1,000, events converted): ${samplesText(r.samples[0])} (${fmtNumber(ours)} events); raw partition query, 1,000 a page: ${samplesText(r.samples[1])} (${fmtNumber(floor)} rows incl. the sentinel).`,
     ],
@@ -460,7 +459,7 @@ export async function casePurge(setup: BenchSetup): Promise<CaseReport> {
   await finish(seqName, 'sequential purge');
   const seqRate = seqDeleted / (seqMs / 1000);
   const rows = [
-    rateRow(`Purge ${fmtNumber(count)} completed (core purgeInstances) vs raw parallel`, r.medians[0], r.medians[1], 0.8),
+    rateRow(`Purge ${fmtNumber(count)} completed (core purgeInstances) vs raw parallel`, r.medians[0], r.medians[1], 0.8, pairedRatio(r.samples[0], r.samples[1])),
     { ...rateRow(`Purge ${fmtNumber(count)} completed (core) vs sequential one-by-one`, r.medians[0], seqRate, 10), target: '≥ 10× sequential' },
     // What the floor itself reaches over sequential on this storage: the ceiling of the row above.
     { ...rateRow('  floor: raw parallel vs sequential one-by-one', r.medians[1], seqRate, 10), target: '(reference)', pass: null },
@@ -526,8 +525,8 @@ export async function caseStartTerminate(setup: BenchSetup): Promise<CaseReport>
     id: 'control',
     title: 'Start-new / terminate (bulk)',
     rows: [
-      rateRow(`Start-new ${fmtNumber(n)} (core runBulkAction start)`, start.medians[0], start.medians[1], 0.8),
-      rateRow(`Terminate ${fmtNumber(n)} (core runBulkAction)`, terminate.medians[0], terminate.medians[1], 0.8),
+      rateRow(`Start-new ${fmtNumber(n)} (core runBulkAction start)`, start.medians[0], start.medians[1], 0.8, pairedRatio(start.samples[0], start.samples[1])),
+      rateRow(`Terminate ${fmtNumber(n)} (core runBulkAction)`, terminate.medians[0], terminate.medians[1], 0.8, pairedRatio(terminate.samples[0], terminate.samples[1])),
     ],
     details: [
       `Start-new, instances/s: core runBulkAction start ${ratesText(start.samples[0])} (existence read by key range, one query per 100 ids, then message and Pending row per instance)${startFailures ? `, ${startFailures} not succeeded` : ''}; ` +

@@ -43,6 +43,16 @@ export async function alternate(runs: number, contenders: readonly (() => Promis
   return { samples, medians: samples.map(median) };
 }
 
+/**
+ * The median of the per-run ratios `ours[i] / floor[i]`. The two ran back to back in each run, so
+ * each pair saw about the same machine: on a shared, busy machine this is steadier than the ratio
+ * of the two medians, whose runs may have met different loads.
+ */
+export function pairedRatio(ours: readonly number[], floor: readonly number[]): number {
+  const n = Math.min(ours.length, floor.length);
+  return median(Array.from({ length: n }, (_, i) => ours[i] / floor[i]));
+}
+
 export function fmtMs(ms: number): string {
   if (!Number.isFinite(ms)) {
     return '–';
