@@ -70,7 +70,7 @@ export function renderGlobalHelp(commands: readonly CommandSpec[], commonFlags: 
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = [
     `durable ${version}: manage Azure Durable Functions task hubs directly in Azure Storage`,
-    '(the `func durable` commands, without a Functions host or .NET).',
+    '(the `func durable` commands, without a Functions host or .NET), or through a running host.',
     '',
     'Usage: durable <command> [flags]',
     '',
@@ -93,6 +93,11 @@ export function renderGlobalHelp(commands: readonly CommandSpec[], commonFlags: 
     'sign in with DefaultAzureCredential.',
     'The task hub is --task-hub-name, else host.json durableTask hubName, else the only task hub in',
     'the account.',
+    '',
+    'Over a running host: with --host URL [--code KEY], the instance commands go through the HTTP management',
+    "API of the Functions host at URL (its durabletask_extension system key in --code) instead of storage;",
+    'no connection string is needed. What needs storage (list-task-hubs, delete-task-hub, --force, --dry-run,',
+    '--scheduled-start-time, --tags, …) is refused with exit 2. JSON fields the host does not give are null.',
     '',
     'Exit codes: 0 success, 1 failure, 2 bad command line or input, 3 still running when wait timed out,',
     '130 cancelled (Ctrl-C).',

@@ -63,7 +63,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (!command) {
       throw new Error(`Command '${parsed.command.name}' has no implementation.`);
     }
-    const ctx = createContext(io, new Flags(parsed.values), secrets);
+    const ctx = createContext(io, new Flags(parsed.values), secrets, command.name);
     return await command.run(ctx);
   } catch (e) {
     if (io.signal?.aborted) {

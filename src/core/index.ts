@@ -54,5 +54,5 @@ export type { RaiseEventOptions, ReasonOptions } from './operations/control';
 export type { RestartOptions } from './operations/restart';
 export type { RewindOptions } from './operations/rewind';
 export type { PurgeInstanceOptions } from './operations/purge';
-export { hostInstanceClient } from './host/client';
+export { hostInstanceClient, UNSUPPORTED_FORCE } from './host/client';
 export type { HostClientOptions } from './host/client';

@@ -9,9 +9,10 @@ export interface ManagementUrlOptions {
   /** The function app's base URL (`http://localhost:7071`, `https://app.azurewebsites.net`). */
   hostUrl: string;
   instanceId: string;
-  taskHub: string;
-  /** The connection's app setting name (`AzureWebJobsStorage`, or host.json's connection name). */
-  connectionName: string;
+  /** Left out of the links when undefined: the host then uses its own task hub. */
+  taskHub?: string;
+  /** The connection's app setting name (`AzureWebJobsStorage`, or host.json's connection name); left out when undefined, as taskHub. */
+  connectionName?: string;
   /** The `durabletask_extension` system key; omitted for a local host, which needs none. */
   code?: string;
 }
@@ -76,18 +77,24 @@ export function managementUrls(o: ManagementUrlOptions): ManagementUrls {
   const prefix = `${managementWebhookBase(o.hostUrl)}/instances/${formUrlEncode(o.instanceId)}`;
   // The host appends its webhook URL's own query (the system key) as it is; a key is base64, so only
   // characters that would end or change the query value are encoded here.
-  const code = o.code ? `&code=${o.code.replace(/[&#%+ ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}` : '';
-  const query = `taskHub=${formUrlEncode(o.taskHub)}&connection=${formUrlEncode(o.connectionName)}${code}`;
+  const code = o.code ? `code=${o.code.replace(/[&#%+ ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}` : undefined;
+  const query = [
+    ...(o.taskHub !== undefined ? [`taskHub=${formUrlEncode(o.taskHub)}`] : []),
+    ...(o.connectionName !== undefined ? [`connection=${formUrlEncode(o.connectionName)}`] : []),
+    ...(code ? [code] : []),
+  ].join('&');
+  const plain = query ? `?${query}` : '';
+  const withReason = `?reason={text}${query ? `&${query}` : ''}`;
   return {
     id: o.instanceId,
-    statusQueryGetUri: `${prefix}?${query}`,
-    sendEventPostUri: `${prefix}/raiseEvent/{eventName}?${query}`,
-    terminatePostUri: `${prefix}/terminate?reason={text}&${query}`,
-    rewindPostUri: `${prefix}/rewind?reason={text}&${query}`,
-    purgeHistoryDeleteUri: `${prefix}?${query}`,
-    restartPostUri: `${prefix}/restart?${query}`,
-    suspendPostUri: `${prefix}/suspend?reason={text}&${query}`,
-    resumePostUri: `${prefix}/resume?reason={text}&${query}`,
+    statusQueryGetUri: `${prefix}${plain}`,
+    sendEventPostUri: `${prefix}/raiseEvent/{eventName}${plain}`,
+    terminatePostUri: `${prefix}/terminate${withReason}`,
+    rewindPostUri: `${prefix}/rewind${withReason}`,
+    purgeHistoryDeleteUri: `${prefix}${plain}`,
+    restartPostUri: `${prefix}/restart${plain}`,
+    suspendPostUri: `${prefix}/suspend${withReason}`,
+    resumePostUri: `${prefix}/resume${withReason}`,
   };
 }
 

@@ -37,6 +37,18 @@ describe('management URLs', () => {
     assert.equal(urls.id, 'order 42/x');
   });
 
+  it('leave out the task hub and connection when not given (the host then uses its own)', () => {
+    const urls = managementUrls({ hostUrl: 'http://localhost:7071', instanceId: 'abc' });
+    const base = 'http://localhost:7071/runtime/webhooks/durabletask/instances/abc';
+    assert.equal(urls.statusQueryGetUri, base);
+    assert.equal(urls.sendEventPostUri, `${base}/raiseEvent/{eventName}`);
+    assert.equal(urls.terminatePostUri, `${base}/terminate?reason={text}`);
+    assert.equal(urls.restartPostUri, `${base}/restart`);
+    const keyed = managementUrls({ hostUrl: HOST, instanceId: ID, connectionName: 'Storage', code: KEY });
+    assert.equal(keyed.statusQueryGetUri, `${BASE}?connection=Storage&code=${KEY}`);
+    assert.equal(keyed.resumePostUri, `${BASE}/resume?reason={text}&connection=Storage&code=${KEY}`);
+  });
+
   it('accept a host URL with a path or the webhook path already, and refuse what is not a base URL', () => {
     const o = { instanceId: 'i', taskHub: 'H', connectionName: 'C' };
     const status = (hostUrl: string): string => managementUrls({ ...o, hostUrl }).statusQueryGetUri;

@@ -99,14 +99,14 @@ describe('wait for completion', () => {
     assert.notEqual(EXIT_TIMED_OUT, 2);
   });
 
-  it('refuses bad timeouts and intervals, and --host without --wait, before any storage call', async () => {
+  it('refuses bad timeouts and intervals, and --code without --host or --wait, before any storage call', async () => {
     const cases: { argv: string[]; err: RegExp }[] = [
       { argv: ['wait', '--id', 'x', '--timeout', '1', '--interval', '2'], err: /^error: The retry interval \(2 s\) must not be longer than the timeout \(1 s\)\./ },
       { argv: ['wait', '--id', 'x', '--timeout', 'soon'], err: /^error: --timeout must be a number of seconds from 0 to 86400, not 'soon'\./ },
       { argv: ['wait', '--id', 'x', '--interval', '0'], err: /^error: The retry interval must be a number of seconds more than 0\./ },
       { argv: ['wait', '--timeout', '1'], err: /Missing required flag --id/ },
       { argv: ['start-new', '--function-name', 'F', '--wait', 'soon'], err: /^error: --wait must be a number of seconds/ },
-      { argv: ['start-new', '--function-name', 'F', '--host', 'http://localhost:7071'], err: /^error: --host and --code only go with --wait\./ },
+      { argv: ['start-new', '--function-name', 'F', '--code', 'k3y-secret'], err: /^error: --code is the key of the host given with --host; pass --host too\./ },
     ];
     for (const c of cases) {
       const r = await run([...c.argv, '--task-hub-name', 'Hub']);

@@ -1,12 +1,11 @@
 // get-history: the current execution's history, read page by page and printed as it arrives
 // (a 10,000-event history is never held whole, in text or in JSON).
-import { readHistory } from '../../core';
 import type { HistoryEvent, JsonValue } from '../../core';
 import { parseInteger } from '../input';
 import type { TableColumn } from '../output';
 import { JsonObjectWriter, StreamingTable, formatTime, shortValue, truncate } from '../output';
 import type { CliCommand } from './common';
-import { ID_FLAG, openHub } from './common';
+import { HOST_KEY_FLAG, ID_FLAG, VIA_HOST_FLAG, openInstanceClient } from './common';
 
 export const HISTORY_COLUMNS: readonly TableColumn[] = [
   { header: 'TIME' },
@@ -65,16 +64,19 @@ export function historyRow(e: HistoryEvent): string[] {
 export const getHistoryCommand: CliCommand = {
   name: 'get-history',
   summary: "Show an instance's history (current execution).",
-  description: 'Events are printed as they are read. With --json the output is {"instanceId","executionId","historyEvents":[...]}, streamed.',
-  flags: [ID_FLAG, { name: 'page-size', kind: 'string', value: 'N', description: 'Events read per request, 1 to 1000 (default 500).' }],
+  description:
+    'Events are printed as they are read. With --json the output is {"instanceId","executionId","historyEvents":[...]}, streamed.\n' +
+    'With --host, the history is the one the host\'s status API returns: scheduling events folded into their completions, ' +
+    'no event ids, and executionId null.',
+  flags: [ID_FLAG, { name: 'page-size', kind: 'string', value: 'N', description: 'Events read per request, 1 to 1000 (default 500).' }, VIA_HOST_FLAG, HOST_KEY_FLAG],
   examples: ['durable get-history --id 0ab8c55a66644d68a3a8b220b12d209c', 'durable get-history --id order-42 --json > history.json'],
   async run(ctx) {
     const id = ctx.flags.required('id');
     const sizeText = ctx.flags.string('page-size');
     const pageSize = sizeText === undefined ? 500 : parseInteger(sizeText, 'page-size', 1, 1000);
-    const { hub } = await openHub(ctx);
+    const { client } = await openInstanceClient(ctx);
 
-    let page = await readHistory(hub, id, { pageSize }, { signal: ctx.signal });
+    let page = await client.readHistory({ instanceId: id, pageSize, signal: ctx.signal });
     const writer = ctx.json ? new JsonObjectWriter(ctx.out).field('instanceId', page.instanceId).field('executionId', page.executionId).beginArray('historyEvents') : undefined;
     const table = ctx.json ? undefined : new StreamingTable(ctx.out, HISTORY_COLUMNS, 200);
     for (;;) {
@@ -88,7 +90,7 @@ export const getHistoryCommand: CliCommand = {
       if (!page.continuationToken) {
         break;
       }
-      page = await readHistory(hub, id, { pageSize, continuationToken: page.continuationToken }, { signal: ctx.signal });
+      page = await client.readHistory({ instanceId: id, pageSize, continuationToken: page.continuationToken, signal: ctx.signal });
     }
     if (writer) {
       writer.endArray().end();

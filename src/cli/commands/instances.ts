@@ -1,13 +1,13 @@
 // get-instances: one page of instances (like `func durable`, --top 10 and a continuation token),
 // or with --all every page, streamed.
-import { RUNTIME_STATUSES, ValidationError, queryInstances, whileHubExists } from '../../core';
-import type { InstanceQuery, InstanceStatus, Page, RuntimeStatus } from '../../core';
+import { RUNTIME_STATUSES, ValidationError } from '../../core';
+import type { ClientInstanceStatus, InstanceQuery, Page, RuntimeStatus } from '../../core';
 import { suggest } from '../args';
 import { parseDateRange, parseInteger } from '../input';
 import type { TableColumn } from '../output';
 import { JsonObjectWriter, StreamingTable, formatTable, formatTime, shortValue } from '../output';
 import type { CliCommand, CommandContext } from './common';
-import { DATE_HELP, openHubForReading } from './common';
+import { DATE_HELP, HOST_KEY_FLAG, VIA_HOST_FLAG, openInstanceClient } from './common';
 
 export const DEFAULT_TOP = 10;
 const ALL_PAGE_SIZE = 1000;
@@ -24,7 +24,7 @@ export function instanceColumns(showInput: boolean, showOutput: boolean): TableC
   ];
 }
 
-export function instanceRow(s: InstanceStatus, showInput: boolean, showOutput: boolean): string[] {
+export function instanceRow(s: ClientInstanceStatus, showInput: boolean, showOutput: boolean): string[] {
   return [
     s.instanceId,
     s.name,
@@ -59,7 +59,10 @@ export function parseInstanceFilter(ctx: CommandContext): Pick<InstanceQuery, 'c
 export const getInstancesCommand: CliCommand = {
   name: 'get-instances',
   summary: 'List instances, optionally filtered.',
-  description: `${DATE_HELP}\nStatuses are case-insensitive: Running, Completed, ContinuedAsNew, Failed, Canceled, Terminated, Pending, Suspended.`,
+  description:
+    `${DATE_HELP}\nStatuses are case-insensitive: Running, Completed, ContinuedAsNew, Failed, Canceled, Terminated, Pending, Suspended.\n` +
+    'With --host, --name and --exclude-entities are refused (the HTTP management API has no such filters), and the ' +
+    'JSON fields the host does not give (executionId, completedTime, scheduledStartTime, generation, version, tags) are null.',
   flags: [
     { name: 'created-after', kind: 'string', value: 'DATE', description: 'Only instances created at or after this time.' },
     { name: 'created-before', kind: 'string', value: 'DATE', description: 'Only instances created at or before this time.' },
@@ -72,11 +75,14 @@ export const getInstancesCommand: CliCommand = {
     { name: 'show-input', kind: 'boolean', description: 'Include each instance\'s input.' },
     { name: 'show-output', kind: 'boolean', description: 'Include each instance\'s output.' },
     { name: 'all', kind: 'boolean', description: 'Every matching instance, all pages, printed as they are read.' },
+    VIA_HOST_FLAG,
+    HOST_KEY_FLAG,
   ],
   examples: [
     'durable get-instances --created-after 2018-03-10T13:57:31Z --created-before 2018-03-10T23:59Z --top 15',
     'durable get-instances --runtime-status failed terminated --created-after 7d',
     'durable get-instances --all --json > instances.json',
+    'durable get-instances --runtime-status running --host http://localhost:7071',
   ],
   async run(ctx) {
     const f = ctx.flags;
@@ -97,11 +103,11 @@ export const getInstancesCommand: CliCommand = {
       showOutput,
     };
     const token = f.string('continuation-token') ?? null;
-    // No storage call before the query: a hub that does not exist fails the query, and
-    // whileHubExists then gives the same error as opening it would have.
-    const { hub } = await openHubForReading(ctx);
-    const read = (continuationToken: string | null): Promise<Page<InstanceStatus>> =>
-      whileHubExists(hub, () => queryInstances(hub, { ...query, pageSize, continuationToken }, { signal: ctx.signal }), { signal: ctx.signal });
+    // No storage call before the query: a hub that does not exist fails the query with the
+    // same error as opening it would have.
+    const { client } = await openInstanceClient(ctx, { forReading: true });
+    const read = (continuationToken: string | null): Promise<Page<ClientInstanceStatus>> =>
+      client.queryInstances({ ...query, pageSize, continuationToken, signal: ctx.signal });
 
     if (!all) {
       const page = await read(token);
@@ -135,9 +141,9 @@ export const getInstancesCommand: CliCommand = {
     };
     const writer = ctx.json ? new JsonObjectWriter(buffer).beginArray('instances') : undefined;
     const table = ctx.json ? undefined : new StreamingTable(buffer, instanceColumns(showInput, showOutput), 200);
-    let pending: Promise<Page<InstanceStatus>> | undefined = read(token);
+    let pending: Promise<Page<ClientInstanceStatus>> | undefined = read(token);
     while (pending) {
-      const page: Page<InstanceStatus> = await pending;
+      const page: Page<ClientInstanceStatus> = await pending;
       pending = page.continuationToken ? read(page.continuationToken) : undefined;
       // Awaited on the next turn; until then a failure must not count as unhandled (writing may fail first).
       pending?.catch(() => undefined);

@@ -5,8 +5,8 @@ import { DEFAULT_MANAGEMENT_HOST_URL, managementUrls } from '../../core';
 import type { CheckStatusPayload, ManagementUrls } from '../../core';
 import type { FlagSpec } from '../args';
 import { formatKeyValues } from '../output';
-import type { CliCommand, CommandContext, Connected } from './common';
-import { ID_FLAG, chooseHubName, connect } from './common';
+import type { CliCommand, CommandContext, Connected, OpenedClient } from './common';
+import { ID_FLAG, chooseHubName, connect, hostKey } from './common';
 
 
 export const HOST_FLAG: FlagSpec = { name: 'host', kind: 'string', value: 'URL', description: `The function app's base URL (default ${DEFAULT_MANAGEMENT_HOST_URL}).` };
@@ -14,16 +14,31 @@ export const CODE_FLAG: FlagSpec = { name: 'code', kind: 'string', value: 'KEY',
 
 /** The links for --host and --code; a bad --host fails here, before anything else is done. */
 export function managementUrlsFor(ctx: CommandContext, connected: Connected, taskHub: string, instanceId: string): ManagementUrls {
-  const code = ctx.flags.string('code');
-  if (code) {
-    ctx.secrets.push(code);
-  }
   return managementUrls({
     hostUrl: ctx.flags.string('host') ?? DEFAULT_MANAGEMENT_HOST_URL,
     instanceId,
     taskHub,
     connectionName: connected.resolved.settingName,
-    code,
+    code: hostKey(ctx),
+  });
+}
+
+/**
+ * The links `wait` prints when it times out. Over storage, the get-management-urls links of the
+ * local host for the hub in use (with --code's key). Over --host, that host's: its task hub and
+ * connection are in them only when given (--task-hub-name, --connection-string-setting), as in
+ * the requests, which otherwise leave the host to use its own.
+ */
+export function completionLinksFor(ctx: CommandContext, opened: OpenedClient, instanceId: string): ManagementUrls {
+  if (opened.storage) {
+    return managementUrlsFor(ctx, opened.storage, opened.storage.hub.name, instanceId);
+  }
+  return managementUrls({
+    hostUrl: ctx.flags.required('host'),
+    instanceId,
+    taskHub: ctx.flags.string('task-hub-name'),
+    connectionName: ctx.flags.string('connection-string-setting'),
+    code: hostKey(ctx),
   });
 }
 

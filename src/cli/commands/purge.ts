@@ -1,11 +1,11 @@
 // purge-history: delete one instance's data (--id) or every finished instance matching a filter.
 // Interrupted purges report what was done; running the same command again finishes the job.
-import { CancelledError, TERMINAL_STATUSES, purgeInstance, purgeInstances } from '../../core';
-import type { PurgeResult, RuntimeStatus } from '../../core';
+import { CancelledError, TERMINAL_STATUSES } from '../../core';
+import type { ClientPurgeResult, PurgeResult, RuntimeStatus } from '../../core';
 import { UsageError } from '../args';
 import { EXIT_CANCELLED } from '../output';
 import type { CliCommand, CommandContext } from './common';
-import { DATE_HELP, YES_FLAG, assertSasAllowsDelete, confirm, openHub } from './common';
+import { DATE_HELP, HOST_KEY_FLAG, VIA_HOST_FLAG, YES_FLAG, assertSasAllowsDelete, confirm, openInstanceClient } from './common';
 import { parseInstanceFilter } from './instances';
 
 const FILTER_FLAGS = ['created-after', 'created-before', 'runtime-status', 'dry-run'];
@@ -24,11 +24,26 @@ export function describeRange(after?: Date, before?: Date): string {
   return 'created at any time';
 }
 
-function printCounts(ctx: CommandContext, r: PurgeResult): void {
-  ctx.out(`Instances deleted: ${r.instancesDeleted}\nRows deleted: ${r.rowsDeleted}\nBlobs deleted: ${r.blobsDeleted}\n`);
+/** What a purge reports, the same fields over both transports: the host gives the instance count only (the rest null, no failures). */
+interface PurgeReport {
+  instancesDeleted: number;
+  rowsDeleted: number | null;
+  blobsDeleted: number | null;
+  failures: PurgeResult['failures'];
 }
 
-function reportFailures(ctx: CommandContext, r: PurgeResult): number {
+function purgeReport(r: ClientPurgeResult): PurgeReport {
+  return { instancesDeleted: r.instancesDeleted, rowsDeleted: r.rowsDeleted ?? null, blobsDeleted: r.blobsDeleted ?? null, failures: r.failures ?? [] };
+}
+
+function printCounts(ctx: CommandContext, r: PurgeReport): void {
+  ctx.out(`Instances deleted: ${r.instancesDeleted}\n`);
+  if (r.rowsDeleted !== null && r.blobsDeleted !== null) {
+    ctx.out(`Rows deleted: ${r.rowsDeleted}\nBlobs deleted: ${r.blobsDeleted}\n`);
+  }
+}
+
+function reportFailures(ctx: CommandContext, r: PurgeReport): number {
   if (r.failures.length === 0) {
     return 0;
   }
@@ -65,7 +80,9 @@ export const purgeHistoryCommand: CliCommand = {
     'With --id, purges that one instance. Otherwise purges every instance matching the filters; the statuses default to ' +
     `all finished ones (${TERMINAL_STATUSES.join(', ')}), and only those may be given.\n` +
     `${DATE_HELP}\n` +
-    'Asks for confirmation; without a terminal, --yes is required.',
+    'Asks for confirmation; without a terminal, --yes is required.\n' +
+    'With --host, the host purges: by filter it needs --created-after and refuses --dry-run, and it reports the number of ' +
+    'instances deleted only (rowsDeleted, blobsDeleted and matched are null in the JSON output).',
   flags: [
     { name: 'id', kind: 'string', value: 'ID', description: 'Purge this one instance.' },
     { name: 'force', kind: 'boolean', description: 'With --id: purge even if the instance is still active.' },
@@ -74,6 +91,8 @@ export const purgeHistoryCommand: CliCommand = {
     { name: 'runtime-status', kind: 'list', value: 'STATUS', description: 'Only these finished statuses (space- or comma-separated).' },
     { name: 'dry-run', kind: 'boolean', description: 'Count the matching instances; delete nothing.' },
     YES_FLAG,
+    VIA_HOST_FLAG,
+    HOST_KEY_FLAG,
   ],
   examples: [
     'durable purge-history --created-before 2018-11-14T19:35:00.0000000Z --runtime-status failed',
@@ -97,21 +116,22 @@ export const purgeHistoryCommand: CliCommand = {
 };
 
 async function purgeOne(ctx: CommandContext, id: string): Promise<number> {
-  const opened = await openHub(ctx);
-  const { hub } = opened;
-  assertSasAllowsDelete(opened, 'purge-history');
+  const opened = await openInstanceClient(ctx);
+  if (opened.storage) {
+    assertSasAllowsDelete(opened.storage, 'purge-history');
+  }
   const ok = await confirm(ctx, {
     style: 'yes',
-    action: `purge instance '${id}' from task hub '${hub.name}'`,
+    action: `purge instance '${id}' from ${opened.where}`,
     whenNotInteractive: 'refuse',
     command: 'purge-history',
   });
   if (!ok) {
     return 1;
   }
-  let result: PurgeResult;
+  let result: PurgeReport;
   try {
-    result = await purgeInstance(hub, { instanceId: id, force: ctx.flags.boolean('force'), signal: ctx.signal });
+    result = purgeReport(await opened.client.purgeInstance({ instanceId: id, force: ctx.flags.boolean('force'), signal: ctx.signal }));
   } catch (e) {
     if (e instanceof CancelledError) {
       return reportCancelled(ctx, e);
@@ -131,13 +151,14 @@ async function purgeByFilter(ctx: CommandContext): Promise<number> {
   const dryRun = ctx.flags.boolean('dry-run');
   const statuses: readonly RuntimeStatus[] = filter.statuses && filter.statuses.length > 0 ? filter.statuses : TERMINAL_STATUSES;
   const what = `${statuses.join(', ')} instances ${describeRange(filter.createdAfter, filter.createdBefore)}`;
-  const opened = await openHub(ctx);
-  const { hub } = opened;
+  const opened = await openInstanceClient(ctx);
   if (!dryRun) {
-    assertSasAllowsDelete(opened, 'purge-history');
+    if (opened.storage) {
+      assertSasAllowsDelete(opened.storage, 'purge-history');
+    }
     const ok = await confirm(ctx, {
       style: 'yes',
-      action: `purge the history of all ${what} in task hub '${hub.name}'`,
+      action: `purge the history of all ${what} in ${opened.where}`,
       whenNotInteractive: 'refuse',
       command: 'purge-history',
     });
@@ -147,7 +168,7 @@ async function purgeByFilter(ctx: CommandContext): Promise<number> {
   }
   let result;
   try {
-    result = await purgeInstances(hub, {
+    result = await opened.client.purgeInstances({
       ...filter,
       dryRun,
       signal: ctx.signal,
@@ -161,20 +182,14 @@ async function purgeByFilter(ctx: CommandContext): Promise<number> {
   } finally {
     ctx.progress.clear();
   }
+  const report = purgeReport(result);
   if (ctx.json) {
-    ctx.printJson({
-      instancesDeleted: result.instancesDeleted,
-      rowsDeleted: result.rowsDeleted,
-      blobsDeleted: result.blobsDeleted,
-      failures: result.failures,
-      matched: result.matched,
-      dryRun: result.dryRun,
-    });
+    ctx.printJson({ ...report, matched: result.matched ?? null, dryRun: result.dryRun ?? dryRun });
   } else if (dryRun) {
-    ctx.out(`Dry run: ${result.matched} ${what} would be purged from task hub '${hub.name}'. Nothing was deleted.\n`);
+    ctx.out(`Dry run: ${result.matched} ${what} would be purged from ${opened.where}. Nothing was deleted.\n`);
   } else {
-    ctx.out(`Purged the history of ${what} in task hub '${hub.name}'.\n`);
-    printCounts(ctx, result);
+    ctx.out(`Purged the history of ${what} in ${opened.where}.\n`);
+    printCounts(ctx, report);
   }
-  return reportFailures(ctx, result);
+  return reportFailures(ctx, report);
 }

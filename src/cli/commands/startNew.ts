@@ -1,12 +1,11 @@
 // start-new: enqueue an ExecutionStarted message and write the Pending instance row; with
 // --wait, then wait for the instance to finish as `durable wait` does.
-import { ACTIVE_STATUSES, NotFoundError, getInstance, startNew } from '../../core';
-import type { InstanceStatus, RuntimeStatus } from '../../core';
-import { UsageError } from '../args';
+import { ACTIVE_STATUSES, NotFoundError } from '../../core';
+import type { ClientInstanceStatus, RuntimeStatus } from '../../core';
 import { parseDate, parseJsonValue, parseTags } from '../input';
 import type { CliCommand } from './common';
-import { YES_FLAG, confirm, openHub } from './common';
-import { CODE_FLAG, HOST_FLAG, managementUrlsFor } from './managementUrls';
+import { HOST_KEY_FLAG, VIA_HOST_FLAG, YES_FLAG, confirm, openInstanceClient, refuseForceOverHost } from './common';
+import { completionLinksFor } from './managementUrls';
 import { START_WAIT_FLAG, completionWaitSeconds, waitAndPrintCompletion } from './wait';
 
 export const startNewCommand: CliCommand = {
@@ -19,8 +18,10 @@ export const startNewCommand: CliCommand = {
     '@path reads a UTF-8 JSON file, relative to the current directory.\n' +
     '--scheduled-start-time: ISO 8601 (no zone means UTC), or a delay such as 30m, 2h or 1d from now.\n' +
     '--wait: as the HTTP API\'s start with ?timeout=: prints the output when the instance completes in time (exit 0), ' +
-    'its status when it fails or is terminated (exit 1), else its management URLs for --host and --code (exit 3). ' +
-    'With --json only that is printed on stdout; the started line goes to stderr.',
+    'its status when it fails or is terminated (exit 1), else its management URLs (exit 3; see durable wait). ' +
+    'With --json only that is printed on stdout; the started line goes to stderr.\n' +
+    'With --host, the host starts it: --scheduled-start-time, --tags and --force are refused, and executionId and ' +
+    'createdTime are null in the JSON output.',
   flags: [
     { name: 'function-name', kind: 'string', value: 'NAME', required: true, description: 'Orchestrator function to start.' },
     { name: 'id', kind: 'string', value: 'ID', description: 'Instance id (default: a new GUID without dashes).' },
@@ -29,9 +30,9 @@ export const startNewCommand: CliCommand = {
     { name: 'tags', kind: 'list', value: 'K=V', splitCommas: false, description: 'Tags: k=v,k2=v2 (or a JSON object of strings).' },
     { name: 'force', kind: 'boolean', description: 'Start even if an instance with this id is still active (overwrites it; asks first).' },
     START_WAIT_FLAG,
-    { ...HOST_FLAG, description: `With --wait: ${HOST_FLAG.description}` },
-    { ...CODE_FLAG, description: `With --wait: ${CODE_FLAG.description}` },
     YES_FLAG,
+    VIA_HOST_FLAG,
+    { ...HOST_KEY_FLAG, description: `${HOST_KEY_FLAG.description} Without --host, with --wait: the key in the printed links.` },
   ],
   examples: [
     'durable start-new --function-name HelloWorld --input @counter-data.json --task-hub-name TestTaskHub',
@@ -51,20 +52,14 @@ export const startNewCommand: CliCommand = {
     const tags = tagValues ? parseTags(tagValues) : undefined;
     const force = f.boolean('force');
     const waitSeconds = completionWaitSeconds(f);
-    if (waitSeconds === undefined && (f.has('host') || f.has('code'))) {
-      throw new UsageError('--host and --code only go with --wait.', 'start-new');
-    }
 
-    const opened = await openHub(ctx);
-    const { hub } = opened;
-    if (waitSeconds !== undefined) {
-      // Checks --host before anything is started.
-      managementUrlsFor(ctx, opened, hub.name, instanceId ?? 'new');
-    }
+    const opened = await openInstanceClient(ctx, { codeForLinks: waitSeconds !== undefined });
+    refuseForceOverHost(ctx, opened, 'start-new');
+    const { client } = opened;
     if (force && instanceId !== undefined) {
-      let existing: InstanceStatus | undefined;
+      let existing: ClientInstanceStatus | undefined;
       try {
-        existing = await getInstance(hub, instanceId, {}, { signal: ctx.signal });
+        existing = await client.getInstance({ instanceId, signal: ctx.signal });
       } catch (e) {
         if (!(e instanceof NotFoundError)) {
           throw e;
@@ -83,7 +78,7 @@ export const startNewCommand: CliCommand = {
       }
     }
 
-    const result = await startNew(hub, {
+    const result = await client.startNew({
       name,
       ...(instanceId !== undefined ? { instanceId } : {}),
       ...(input !== undefined ? { input } : {}),
@@ -92,10 +87,11 @@ export const startNewCommand: CliCommand = {
       force,
       signal: ctx.signal,
     });
-    const started = `Started '${name}' at ${result.createdTime}. Instance ID: '${result.instanceId}'.\n`;
+    // The host answers with the id only.
+    const started = `Started '${name}'${result.createdTime ? ` at ${result.createdTime}` : ''}. Instance ID: '${result.instanceId}'.\n`;
     if (waitSeconds === undefined) {
       if (ctx.json) {
-        ctx.printJson({ instanceId: result.instanceId, executionId: result.executionId, createdTime: result.createdTime });
+        ctx.printJson({ instanceId: result.instanceId, executionId: result.executionId ?? null, createdTime: result.createdTime ?? null });
       } else {
         ctx.out(started);
       }
@@ -103,10 +99,10 @@ export const startNewCommand: CliCommand = {
     }
     // stdout carries what `durable wait` prints (with --json, one JSON document); the id goes first.
     (ctx.json ? ctx.err : ctx.out)(started);
-    return waitAndPrintCompletion(ctx, opened, {
+    return waitAndPrintCompletion(ctx, client, {
       instanceId: result.instanceId,
       timeoutSeconds: waitSeconds,
-      links: managementUrlsFor(ctx, opened, hub.name, result.instanceId),
+      links: completionLinksFor(ctx, opened, result.instanceId),
     });
   },
 };

@@ -1,9 +1,8 @@
 // get-runtime-status: one instance's status row.
-import { getInstance } from '../../core';
 import type { ClientInstanceStatus, JsonValue } from '../../core';
 import { formatKeyValues, formatTime } from '../output';
 import type { CliCommand, CommandContext } from './common';
-import { ID_FLAG, openHub } from './common';
+import { HOST_KEY_FLAG, ID_FLAG, VIA_HOST_FLAG, openInstanceClient } from './common';
 
 function jsonText(value: JsonValue | undefined): string {
   return JSON.stringify(value ?? null, null, 2);
@@ -47,13 +46,18 @@ export const getRuntimeStatusCommand: CliCommand = {
     ID_FLAG,
     { name: 'show-input', kind: 'boolean', description: "Include the instance's input." },
     { name: 'show-output', kind: 'boolean', description: "Include the instance's output (or failure details)." },
+    VIA_HOST_FLAG,
+    HOST_KEY_FLAG,
   ],
-  examples: ['durable get-runtime-status --id 0ab8c55a66644d68a3a8b220b12d209c --show-input --show-output'],
+  examples: [
+    'durable get-runtime-status --id 0ab8c55a66644d68a3a8b220b12d209c --show-input --show-output',
+    'durable get-runtime-status --id order-42 --host https://myapp.azurewebsites.net --code <systemKey>',
+  ],
   async run(ctx) {
     const id = ctx.flags.required('id');
     const q = { showInput: ctx.flags.boolean('show-input'), showOutput: ctx.flags.boolean('show-output') };
-    const { hub } = await openHub(ctx);
-    printStatus(ctx, await getInstance(hub, id, q, { signal: ctx.signal }));
+    const { client } = await openInstanceClient(ctx);
+    printStatus(ctx, await client.getInstance({ instanceId: id, ...q, signal: ctx.signal }));
     return 0;
   },
 };

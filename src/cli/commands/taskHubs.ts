@@ -1,8 +1,15 @@
 // list-task-hubs and delete-task-hub: commands on whole hubs (no instance, no opened hub handle).
 import { CancelledError, deleteTaskHub, listTaskHubs, openTaskHub } from '../../core';
+import type { FlagSpec } from '../args';
 import { EXIT_CANCELLED, formatTable } from '../output';
 import type { CliCommand } from './common';
-import { YES_FLAG, assertSasAllowsDelete, chooseHubName, confirm, connect } from './common';
+import { YES_FLAG, assertSasAllowsDelete, chooseHubName, confirm, connect, refuseHost } from './common';
+
+/** Accepted so that a --host on these commands is refused with the reason, not as an unknown flag. */
+const REFUSED_HOST_FLAGS: readonly FlagSpec[] = [
+  { name: 'host', kind: 'string', value: 'URL', description: 'Refused: this command needs storage (a host\'s HTTP management API has no such operation).' },
+  { name: 'code', kind: 'string', value: 'KEY', description: 'Refused, as --host.' },
+];
 
 export const listTaskHubsCommand: CliCommand = {
   name: 'list-task-hubs',
@@ -11,9 +18,10 @@ export const listTaskHubsCommand: CliCommand = {
     'A task hub is found by its <hub>Instances and <hub>History tables. LAYOUT is where its partition count lives: ' +
     "'table' (<hub>Partitions, current runtimes), 'blob' (<hub>-leases/taskhub.json, older ones) or 'unknown'.\n" +
     '--task-hub-name is accepted (as on every command) and ignored.',
-  flags: [],
+  flags: REFUSED_HOST_FLAGS,
   examples: ['durable list-task-hubs', 'durable list-task-hubs --connection-string-setting MyStorage --json'],
   async run(ctx) {
+    refuseHost(ctx, 'Listing task hubs', 'the HTTP management API of a host works on its task hub and cannot list the account\'s');
     const { clients } = await connect(ctx);
     const hubs = await listTaskHubs(clients, { signal: ctx.signal });
     if (ctx.json) {
@@ -36,9 +44,10 @@ export const deleteTaskHubCommand: CliCommand = {
   name: 'delete-task-hub',
   summary: "Delete a task hub: all its tables, queues and blobs.",
   description: 'Asks for confirmation; without a terminal, --yes is required. Re-running an interrupted delete finishes it.',
-  flags: [YES_FLAG],
+  flags: [YES_FLAG, ...REFUSED_HOST_FLAGS],
   examples: ['durable delete-task-hub --task-hub-name UserTest'],
   async run(ctx) {
+    refuseHost(ctx, 'Deleting a task hub', 'the HTTP management API has no operation that deletes one');
     const connected = await connect(ctx);
     const name = await chooseHubName(ctx, connected);
     // Fails with the list of existing hubs when the name is wrong.

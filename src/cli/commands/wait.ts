@@ -2,15 +2,14 @@
 // line. Completed → the output, as the runtime's 200 body; Failed, Terminated or Canceled → the
 // status, as get-runtime-status prints it, exit 1; still going at the timeout → the check-status
 // payload (the get-management-urls links), exit EXIT_TIMED_OUT.
-import { DEFAULT_COMPLETION_INTERVAL_MS, DEFAULT_COMPLETION_TIMEOUT_MS, ValidationError, checkStatusPayload, completionWaitTimes, waitForCompletion } from '../../core';
-import type { ManagementUrls } from '../../core';
+import { DEFAULT_COMPLETION_INTERVAL_MS, DEFAULT_COMPLETION_TIMEOUT_MS, DEFAULT_MANAGEMENT_HOST_URL, ValidationError, checkStatusPayload, completionWaitTimes, waitForCompletion } from '../../core';
+import type { InstanceClient, ManagementUrls } from '../../core';
 import type { FlagSpec, Flags } from '../args';
 import { EXIT_FAILURE, EXIT_OK, EXIT_TIMED_OUT } from '../output';
-import type { CliCommand, CommandContext, OpenedHub } from './common';
-import { ID_FLAG, openHub } from './common';
-import { CODE_FLAG, HOST_FLAG, managementUrlsFor, printManagementUrls } from './managementUrls';
+import type { CliCommand, CommandContext } from './common';
+import { ID_FLAG, VIA_HOST_FLAG, openInstanceClient } from './common';
+import { CODE_FLAG, completionLinksFor, printManagementUrls } from './managementUrls';
 import { printStatus } from './status';
-
 
 const DEFAULT_TIMEOUT_SECONDS = DEFAULT_COMPLETION_TIMEOUT_MS / 1000;
 const DEFAULT_INTERVAL_SECONDS = DEFAULT_COMPLETION_INTERVAL_MS / 1000;
@@ -57,10 +56,10 @@ function plural(n: number, unit: string): string {
 }
 
 /** Waits and prints the outcome; returns the exit code. */
-export async function waitAndPrintCompletion(ctx: CommandContext, opened: OpenedHub, w: CompletionWait): Promise<number> {
+export async function waitAndPrintCompletion(ctx: CommandContext, client: InstanceClient, w: CompletionWait): Promise<number> {
   let r;
   try {
-    r = await waitForCompletion(opened.hub, {
+    r = await waitForCompletion(client, {
       instanceId: w.instanceId,
       timeoutMs: w.timeoutSeconds * 1000,
       ...(w.intervalSeconds !== undefined ? { intervalMs: w.intervalSeconds * 1000 } : {}),
@@ -99,13 +98,15 @@ export const waitCommand: CliCommand = {
     'fractions such as 0.5 are allowed, and the interval may not be longer than the timeout.\n' +
     'Completed: prints the output as JSON (the runtime\'s 200 body), exit 0.\n' +
     'Failed, Terminated or Canceled: prints the status with input and output as get-runtime-status does, exit 1.\n' +
-    `Still running at the timeout: prints the check-status payload (the get-management-urls links for --host and --code), exit ${EXIT_TIMED_OUT}.`,
+    `Still running at the timeout: prints the check-status payload (its management links), exit ${EXIT_TIMED_OUT}.\n` +
+    'With --host, the status is polled through that host, and the links are its own. Without --host, the links are for ' +
+    `${DEFAULT_MANAGEMENT_HOST_URL}, with --code's key.`,
   flags: [
     ID_FLAG,
     { name: 'timeout', kind: 'string', value: 'SECONDS', description: `How long to wait (default ${DEFAULT_TIMEOUT_SECONDS}).` },
     { name: 'interval', kind: 'string', value: 'SECONDS', description: `Time between checks (default ${DEFAULT_INTERVAL_SECONDS}).` },
-    HOST_FLAG,
-    CODE_FLAG,
+    VIA_HOST_FLAG,
+    { ...CODE_FLAG, description: `The host's durabletask_extension system key: sent to --host, and put in the printed links.` },
   ],
   examples: [
     'durable wait --id 0ab8c55a66644d68a3a8b220b12d209c',
@@ -120,8 +121,8 @@ export const waitCommand: CliCommand = {
     const intervalSeconds = interval === undefined ? undefined : parseSeconds(interval, 'interval');
     // Refuse a bad pair before connecting, not after.
     completionWaitTimes({ timeoutMs: timeoutSeconds * 1000, ...(intervalSeconds !== undefined ? { intervalMs: intervalSeconds * 1000 } : {}) });
-    const opened = await openHub(ctx);
-    const links = managementUrlsFor(ctx, opened, opened.hub.name, instanceId);
-    return waitAndPrintCompletion(ctx, opened, { instanceId, timeoutSeconds, ...(intervalSeconds !== undefined ? { intervalSeconds } : {}), links });
+    const opened = await openInstanceClient(ctx, { codeForLinks: true });
+    const links = completionLinksFor(ctx, opened, instanceId);
+    return waitAndPrintCompletion(ctx, opened.client, { instanceId, timeoutSeconds, ...(intervalSeconds !== undefined ? { intervalSeconds } : {}), links });
   },
 };

@@ -44,7 +44,8 @@ export interface HostClientOptions {
 }
 
 const GERUNDS = { terminate: 'Terminating', suspend: 'Suspending', resume: 'Resuming' } as const;
-const UNSUPPORTED_FORCE = "the HTTP management API checks the instance's state itself, with no way to override it";
+/** Why `force` is refused over a host (callers that must refuse it before any request use it too). */
+export const UNSUPPORTED_FORCE = "the HTTP management API checks the instance's state itself, with no way to override it";
 
 /** `force` (do it whatever the instance's state) is storage's alone. */
 function refuseForce(operation: string, force: boolean | undefined): void {
