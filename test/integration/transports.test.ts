@@ -21,6 +21,7 @@ import { startManagementApi } from '../../tools/worker/httpApi';
 import type { Worker } from '../../tools/worker/worker';
 import { startWorker } from '../../tools/worker/worker';
 import { sharedAzurite } from './setup';
+import { rejects } from '../support/assertions';
 
 const TRANSPORTS: readonly Transport[] = ['storage', 'host'];
 const HUBS: Record<Transport, string> = { storage: 'TrStorage', host: 'TrHost' };
@@ -33,17 +34,6 @@ const UNKNOWN_ID = 'no such instance';
 const GUID_N = /^[0-9a-f]{32}$/;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function rejects<T extends Error>(p: Promise<unknown>, type: new (...args: never[]) => T, check?: (e: T) => void): Promise<T> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof type, `expected ${type.name}, got ${(e as Error).name}: ${(e as Error).message}`);
-    check?.(e);
-    return e;
-  }
-  assert.fail(`expected ${type.name}, but it resolved`);
-}
 
 /** Polls the instance (input and output included) until `done` holds; fails with the last status. */
 async function until(client: InstanceClient, instanceId: string, done: (s: ClientInstanceStatus) => boolean, what: string): Promise<ClientInstanceStatus> {

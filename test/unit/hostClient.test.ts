@@ -15,6 +15,7 @@ import {
   ValidationError,
   hostInstanceClient,
 } from '../../src/core';
+import { rejects } from '../support/assertions';
 
 const WEBHOOK = '/runtime/webhooks/durabletask';
 const KEY = 'sYsTeM-kEy-0123456789==';
@@ -55,17 +56,6 @@ const hostError = (type: string, message: string, outer = 'Something went wrong 
   ExceptionType: type,
   StackTrace: null,
 });
-
-async function rejects<T extends Error>(p: Promise<unknown>, type: new (...args: never[]) => T, check?: (e: T) => void): Promise<T> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof type, `expected ${type.name}, got ${(e as Error).name}: ${(e as Error).message}`);
-    check?.(e);
-    return e;
-  }
-  assert.fail(`expected ${type.name}, but it resolved`);
-}
 
 describe('host transport (HTTP management API client)', () => {
   let server: http.Server;
