@@ -3,6 +3,7 @@
 export const COMMAND_IDS = [
   'durableExplorer.refresh',
   'durableExplorer.addConnection',
+  'durableExplorer.addRunningHost',
   'durableExplorer.removeConnection',
   'durableExplorer.startEmulator',
   'durableExplorer.startNew',

@@ -59,13 +59,13 @@ export function activate(context: vscode.ExtensionContext): DurableExplorerApi {
   const telemetry = new Telemetry();
   let ui: Ui = vscodeUi;
   const logged: string[] = [];
-  const connections = new ConnectionManager(context.globalState, context.secrets, log);
+  const managementUrls = new ManagementUrlService(context.secrets, log);
+  const connections = new ConnectionManager(context.globalState, context.secrets, log, managementUrls);
   const tree = new TaskHubTreeProvider(connections, log, telemetry);
   const treeView = vscode.window.createTreeView<TreeNode>(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   const follower = new StatusFollower(tree, log, () => ui);
   const documents = new InstanceDocuments();
   const emulator = new EmulatorLauncher(context.globalStorageUri.fsPath);
-  const managementUrls = new ManagementUrlService(context.secrets, log);
   const pages = new InstancePages({ extensionUri: context.extensionUri, log, telemetry, ui: () => ui, tree, follower, documents, managementUrls });
   const hubPages = new HubPages({ extensionUri: context.extensionUri, log, telemetry, ui: () => ui, tree, openInstance: (hubNode, instanceId) => void pages.show(hubNode, instanceId) });
   context.subscriptions.push(log, telemetry, connections, tree, treeView, documents, emulator, pages, hubPages, { dispose: () => follower.dispose() });

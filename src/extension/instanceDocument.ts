@@ -2,8 +2,7 @@
 // instance (status with input and output, and the history) — the instance page's "Open as JSON
 // document" — and single values or events the page hands over.
 import * as vscode from 'vscode';
-import { getInstance, readHistory } from '../core';
-import type { HistoryEvent, TaskHub } from '../core';
+import type { HistoryEvent, InstanceClient } from '../core';
 
 export const INSTANCE_SCHEME = 'durable-instance';
 const HISTORY_LIMIT = 5000;
@@ -11,7 +10,7 @@ const HISTORY_LIMIT = 5000;
 const TEXT_LIMIT = 50;
 
 export class InstanceDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly targets = new Map<string, { hub: TaskHub; instanceId: string }>();
+  private readonly targets = new Map<string, { client: InstanceClient; hubName: string; instanceId: string }>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private readonly texts = new Map<string, string>();
@@ -22,16 +21,16 @@ export class InstanceDocuments implements vscode.TextDocumentContentProvider, vs
     this.registration = vscode.workspace.registerTextDocumentContentProvider(INSTANCE_SCHEME, this);
   }
 
-  /** Opens (or re-reads) the document of one instance. */
-  async show(hub: TaskHub, instanceId: string, column?: vscode.ViewColumn): Promise<vscode.TextEditor> {
-    let key = [...this.targets].find(([, t]) => t.hub.clients === hub.clients && t.hub.name === hub.name && t.instanceId === instanceId)?.[0];
+  /** Opens (or re-reads) the document of one instance, read through its hub's client (either transport). */
+  async show(client: InstanceClient, hubName: string, instanceId: string, column?: vscode.ViewColumn): Promise<vscode.TextEditor> {
+    let key = [...this.targets].find(([, t]) => t.client === client && t.instanceId === instanceId)?.[0];
     if (!key) {
       key = String(++this.next);
-      this.targets.set(key, { hub, instanceId });
+      this.targets.set(key, { client, hubName, instanceId });
     }
     // The id is untrusted: keep only harmless characters in the tab title.
     const title = instanceId.replace(/[^\w.@-]+/g, '_').slice(0, 80) || 'instance';
-    const uri = vscode.Uri.from({ scheme: INSTANCE_SCHEME, path: `/${hub.name}/${key}/${title}.json` });
+    const uri = vscode.Uri.from({ scheme: INSTANCE_SCHEME, path: `/${hubName.replace(/[^\w.@-]+/g, '_')}/${key}/${title}.json` });
     this.changed.fire(uri);
     const document = await vscode.workspace.openTextDocument(uri);
     return vscode.window.showTextDocument(document, { preview: true, ...(column !== undefined ? { viewColumn: column } : {}) });
@@ -66,16 +65,17 @@ export class InstanceDocuments implements vscode.TextDocumentContentProvider, vs
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
     try {
-      const status = await getInstance(target.hub, target.instanceId, { showInput: true, showOutput: true }, { signal: controller.signal });
+      const { client, instanceId } = target;
+      const status = await client.getInstance({ instanceId, showInput: true, showOutput: true, signal: controller.signal });
       const history: HistoryEvent[] = [];
       let continuationToken: string | null = null;
       do {
-        const page = await readHistory(target.hub, target.instanceId, { pageSize: 1000, continuationToken }, { signal: controller.signal });
+        const page = await client.readHistory({ instanceId, pageSize: 1000, continuationToken, signal: controller.signal });
         history.push(...page.events);
         continuationToken = page.continuationToken;
       } while (continuationToken && history.length < HISTORY_LIMIT);
       const truncated = continuationToken ? { historyTruncated: `first ${history.length} events shown; use \`durable get-history\` for all` } : {};
-      return JSON.stringify({ taskHub: target.hub.name, ...status, ...truncated, history }, null, 2);
+      return JSON.stringify({ taskHub: target.hubName, ...status, ...truncated, history }, null, 2);
     } catch (e) {
       return JSON.stringify({ error: (e as Error).message }, null, 2);
     } finally {

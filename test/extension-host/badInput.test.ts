@@ -224,8 +224,8 @@ describe('Bad input through the extension (nothing written)', function () {
     }
     api.tree.refresh();
     const node = await hubNode(api, name);
-    assert.equal(node.hub.partitionCount, 6);
-    assert.equal(node.hub.partitionCountSource, 'control-queues');
+    assert.equal(node.hub?.partitionCount, 6);
+    assert.equal(node.hub?.partitionCountSource, 'control-queues');
     const item = api.tree.getTreeItem(node);
     assert.equal(item.description, '6 partitions (from its control queues) · layout unknown');
     assert.match(String(item.tooltip), new RegExp(`⚠ Task hub '${name}': table '${name}Partitions' has no rows; using 6 partitions, from its control queues\\.`));

@@ -1,31 +1,19 @@
 // Every command's handler. Each one asks for what it needs through `Ui`, calls one core
 // operation, and updates the tree; the runner handles errors, telemetry and cancellation.
 import * as vscode from 'vscode';
-import {
-  TERMINAL_STATUSES,
-  deleteTaskHub,
-  getInstance,
-  purgeInstance,
-  purgeInstances,
-  raiseEvent,
-  restartInstance,
-  resumeInstance,
-  rewindInstance,
-  startNew,
-  suspendInstance,
-  terminateInstance,
-} from '../../core';
+import { TERMINAL_STATUSES, deleteTaskHub, purgeInstances } from '../../core';
 import type { RuntimeStatus } from '../../core';
 import type { CommandId } from '../commandIds';
 import type { ConnectionManager } from '../connections/manager';
 import type { EmulatorLauncher } from '../connections/emulator';
 import type { InstanceDocuments } from '../instanceDocument';
 import type { LoadMoreNode } from '../tree/nodes';
+import { storageHub } from '../tree/nodes';
 import type { TaskHubTreeProvider } from '../tree/treeProvider';
 import type { HubPages } from '../webviews/hubPages';
 import type { InstancePages } from '../webviews/instancePages';
 import type { ManagementUrlService } from './managementUrls';
-import { MANAGEMENT_URL_NAMES } from './managementUrls';
+import { MANAGEMENT_URL_NAMES, hubManagementUrls, managementHost } from './managementUrls';
 import type { CommandContext, CommandHandler, RunnerDeps } from './runner';
 import { registerCommand, withProgress } from './runner';
 import type { StatusFollower } from './statusFollower';
@@ -37,6 +25,8 @@ import {
   accountNameProblem,
   connectionStringProblem,
   dateProblem,
+  hostUrlProblem,
+  hubNameProblem,
   instanceIdProblem,
   jsonProblem,
   managementKeyProblem,
@@ -103,11 +93,18 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
           [
             { label: 'Connection string…', detail: 'Kept in VS Code\'s secret storage, never in settings.', choice: 'cs' as const },
             { label: 'Storage account with Microsoft Entra ID…', detail: 'Signs in with your Microsoft account; needs the Storage Table/Queue/Blob Data roles.', choice: 'entra' as const },
+            {
+              label: 'Running Functions host…',
+              detail: 'A function app\'s HTTP management API (func start, or an app in Azure with its system key): no storage connection.',
+              choice: 'host' as const,
+            },
           ],
-          { title: 'Add connection', placeHolder: 'How to connect to the storage account' },
+          { title: 'Add connection', placeHolder: 'How to connect to the task hub' },
         ),
       ).choice;
-      if (choice === 'cs') {
+      if (choice === 'host') {
+        await addRunningHost();
+      } else if (choice === 'cs') {
         const connectionString = required(
           await ui().showInputBox({
             title: 'Add connection: connection string',
@@ -130,20 +127,33 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
     },
 
+    'durableExplorer.addRunningHost': async () => addRunningHost(),
+
     'durableExplorer.removeConnection': async (_c, arg) => {
       const node = connectionArg(arg);
-      let id = node && (node.spec.kind === 'connectionString' || node.spec.kind === 'entra') ? node.spec.id : undefined;
+      const removable = node && (node.spec.kind === 'connectionString' || node.spec.kind === 'entra' || (node.spec.kind === 'host' && !node.spec.detected));
+      let id = removable ? node.spec.id : undefined;
       let label = node?.spec.label;
       if (!id) {
         const stored = deps.connections.stored();
         if (stored.length === 0) {
           throw new Error('There are no added connections to remove (local projects and the emulator are found automatically).');
         }
-        const picked = required(await ui().showQuickPick(stored.map((s) => ({ label: s.label, description: s.accountName, id: s.id })), { title: 'Remove connection' }));
+        const picked = required(
+          await ui().showQuickPick(stored.map((s) => ({ label: s.label, description: s.kind === 'host' ? s.baseUrl : s.accountName, id: s.id })), { title: 'Remove connection' }),
+        );
         id = picked.id;
         label = picked.label;
       }
-      await confirmOrCancel(ui(), `Remove the connection '${label}'?`, 'Its stored connection string is deleted from VS Code\'s secret storage. Nothing in the storage account changes.', 'Remove');
+      const host = deps.connections.stored().find((s) => s.id === id)?.kind === 'host';
+      await confirmOrCancel(
+        ui(),
+        `Remove the connection '${label}'?`,
+        host
+          ? "Its management key is deleted from VS Code's secret storage unless another connection or setting uses the same host. Nothing in the function app changes."
+          : 'Its stored connection string is deleted from VS Code\'s secret storage. Nothing in the storage account changes.',
+        'Remove',
+      );
       await deps.connections.remove(id);
     },
 
@@ -170,7 +180,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const input = required(
         await ui().showInputBox({ title: 'Start new instance: input', placeHolder: 'JSON, e.g. {"city": "Seattle"}; empty for none', validateInput: (t) => jsonProblem(t) }),
       );
-      const started = await startNew(hubNode.hub, { name, instanceId: instanceId || undefined, input: input.trim() ? input : null });
+      const started = await hubNode.client.startNew({ name, instanceId: instanceId || undefined, input: input.trim() ? input : null });
       context.count = 1;
       tree.refresh(hubNode);
       void ui()
@@ -187,7 +197,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const hubNode = await pickHub(tree, ui(), arg);
       const instanceId = await pickInstanceId(ui(), hubNode, `Go to instance in ${hubNode.info.name}`);
       // Fails with "Could not find an orchestration instance…" for an unknown id.
-      await getInstance(hubNode.hub, instanceId);
+      await hubNode.client.getInstance({ instanceId });
       const node = tree.findInstanceNode(hubNode, instanceId);
       if (node) {
         await deps.treeView.reveal(node, { select: true, focus: false });
@@ -196,7 +206,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     },
 
     'durableExplorer.openTaskHub': async (_c, arg) => {
-      deps.hubPages.show(await pickHub(tree, ui(), arg));
+      deps.hubPages.show(await pickHub(tree, ui(), arg, 'Opening the task hub page (counts, stuck instances, bulk actions)'));
     },
 
     'durableExplorer.copyInstanceId': async (_c, arg) => {
@@ -206,7 +216,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
     'durableExplorer.copyManagementUrls': async (_c, arg) => {
       const target = await instanceTarget(tree, ui(), arg, 'Copy management URLs');
-      const urls = await deps.managementUrls.urls(target.hubNode, target.instanceId);
+      const { urls, hostUrl } = await hubManagementUrls(deps.managementUrls, target.hubNode, target.instanceId);
       // The items carry names only; the stored key is shown masked and goes to the clipboard alone.
       const showable = (url: string): string => url.replace(/([?&]code=)[^&]*/, '$1••••••');
       const picked = required(
@@ -215,7 +225,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
             ...MANAGEMENT_URL_NAMES.map((name) => ({ label: name, detail: showable(urls[name]), name })),
             { label: 'All as JSON', detail: 'Every URL and the id, as `durable get-management-urls --json` prints them.', name: 'json' as const },
           ],
-          { title: `Copy management URLs of '${target.instanceId}'`, placeHolder: `For the function app at ${deps.managementUrls.host().hostUrl}; {eventName} and {text} are yours to fill in`, matchOnDetail: true },
+          { title: `Copy management URLs of '${target.instanceId}'`, placeHolder: `For the function app at ${hostUrl}; {eventName} and {text} are yours to fill in`, matchOnDetail: true },
         ),
       );
       await ui().writeClipboard(picked.name === 'json' ? JSON.stringify(urls, null, 2) : urls[picked.name]);
@@ -246,19 +256,19 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     'durableExplorer.terminate': control('Terminate instance', 'Terminating…', async (t, u) => {
       const why = await reason(u, 'Terminate');
       await confirmOrCancel(u, `Terminate instance '${t.instanceId}'?`, 'The orchestration stops and cannot be resumed (it can be restarted).', 'Terminate');
-      await terminateInstance(t.hubNode.hub, { instanceId: t.instanceId, reason: why });
+      await t.hubNode.client.terminateInstance({ instanceId: t.instanceId, reason: why });
     }),
 
     'durableExplorer.suspend': control('Suspend instance', 'Suspending…', async (t, u) => {
-      await suspendInstance(t.hubNode.hub, { instanceId: t.instanceId, reason: await reason(u, 'Suspend') });
+      await t.hubNode.client.suspendInstance({ instanceId: t.instanceId, reason: await reason(u, 'Suspend') });
     }),
 
     'durableExplorer.resume': control('Resume instance', 'Resuming…', async (t, u) => {
-      await resumeInstance(t.hubNode.hub, { instanceId: t.instanceId, reason: await reason(u, 'Resume') });
+      await t.hubNode.client.resumeInstance({ instanceId: t.instanceId, reason: await reason(u, 'Resume') });
     }),
 
     'durableExplorer.rewind': control('Rewind instance', 'Rewinding…', async (t, u) => {
-      await rewindInstance(t.hubNode.hub, { instanceId: t.instanceId, reason: await reason(u, 'Rewind') });
+      await t.hubNode.client.rewindInstance({ instanceId: t.instanceId, reason: await reason(u, 'Rewind') });
       // A rewound instance passes through Pending and Running: follow it until it finishes again.
     }, (status) => status !== 'Failed' && status !== 'Pending' && status !== 'Running'),
 
@@ -270,7 +280,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const data = required(
         await ui().showInputBox({ title: `Raise event '${eventName}': data`, placeHolder: 'JSON, e.g. true or {"approved": true}; empty for null', validateInput: (t) => jsonProblem(t) }),
       );
-      await raiseEvent(target.hubNode.hub, { instanceId: target.instanceId, eventName, eventData: data.trim() ? data : null });
+      await target.hubNode.client.raiseEvent({ instanceId: target.instanceId, eventName, eventData: data.trim() ? data : null });
       // A raised event usually moves the instance on: follow it like the other control messages.
       follower.follow(target.hubNode, target.instanceId, target.status, 'Delivering event…');
     },
@@ -289,7 +299,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!mode.newId) {
         await confirmOrCancel(ui(), `Restart instance '${target.instanceId}' under the same id?`, 'Its current run is replaced by a new one.', 'Restart');
       }
-      const result = await restartInstance(target.hubNode.hub, { instanceId: target.instanceId, newInstanceId: mode.newId ? true : undefined });
+      const result = await target.hubNode.client.restartInstance({ instanceId: target.instanceId, newInstanceId: mode.newId ? true : undefined });
       context.count = 1;
       tree.refresh(target.hubNode);
       void ui()
@@ -301,7 +311,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     'durableExplorer.forcePurge': async (context, arg) => purgeOne(context, arg, true),
 
     'durableExplorer.purgeHistory': async (context, arg) => {
-      const hubNode = await pickHub(tree, ui(), arg);
+      const operation = 'Purge history (count the matches, confirm, purge)';
+      const hubNode = await pickHub(tree, ui(), arg, operation);
+      const hub = storageHub(hubNode, operation);
       const statuses = required(
         await ui().showQuickPickMany(
           TERMINAL_STATUSES.map((s) => ({ label: s, picked: true })),
@@ -313,7 +325,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
       const createdBefore = await pickAge(ui());
       const filter = { statuses, createdBefore };
-      const counted = await withProgress('Counting instances to purge…', (signal, onProgress) => purgeInstances(hubNode.hub, { ...filter, dryRun: true, signal, onProgress }));
+      const counted = await withProgress('Counting instances to purge…', (signal, onProgress) => purgeInstances(hub, { ...filter, dryRun: true, signal, onProgress }));
       const matched = counted.matched;
       const when = createdBefore ? ` created before ${createdBefore.toISOString()}` : '';
       if (matched === 0) {
@@ -328,7 +340,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       );
       tree.refresh(hubNode);
       const result = await withProgress(`Purging ${hubNode.info.name}`, (signal, onProgress) =>
-        purgeInstances(hubNode.hub, { ...filter, signal, onProgress: (r) => onProgress({ ...r, total: Math.max(matched, r.done ?? 0) }) }),
+        purgeInstances(hub, { ...filter, signal, onProgress: (r) => onProgress({ ...r, total: Math.max(matched, r.done ?? 0) }) }),
       );
       context.count = result.instancesDeleted;
       tree.refresh(hubNode);
@@ -342,7 +354,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     },
 
     'durableExplorer.deleteTaskHub': async (context, arg) => {
-      const hubNode = await pickHub(tree, ui(), arg);
+      const operation = 'Deleting a task hub';
+      const hubNode = await pickHub(tree, ui(), arg, operation);
+      const hub = storageHub(hubNode, operation);
       const name = hubNode.info.name;
       required(
         await ui().showInputBox({
@@ -352,15 +366,52 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
           validateInput: (t) => (t === name ? null : `Type '${name}' exactly to confirm.`),
         }),
       );
-      const result = await withProgress(`Deleting task hub ${name}`, (signal, onProgress) => deleteTaskHub(hubNode.hub.clients, { name, signal, onProgress }));
+      const result = await withProgress(`Deleting task hub ${name}`, (signal, onProgress) => deleteTaskHub(hub.clients, { name, signal, onProgress }));
       context.count = result.deleted.length;
       tree.refresh(hubNode.parent);
       void ui().showInformationMessage(`Deleted task hub '${name}' (${plural(result.deleted.length, 'resource')}).`);
     },
   };
 
+  /** Base URL, optional task hub, optional key (SecretStorage, shared with Set Management Key… for that host). */
+  async function addRunningHost(): Promise<void> {
+    const baseUrl = required(
+      await ui().showInputBox({
+        title: 'Add running host: base URL',
+        prompt: "The function app's base URL: http://localhost:7071 for func start, https://<app>.azurewebsites.net in Azure.",
+        value: 'http://localhost:7071',
+        validateInput: hostUrlProblem,
+      }),
+    ).trim();
+    const taskHub = required(
+      await ui().showInputBox({
+        title: 'Add running host: task hub (optional)',
+        prompt: "Empty: the host's own task hub (host.json's hubName).",
+        placeHolder: "The host's default task hub",
+        validateInput: (t) => (t.trim() ? hubNameProblem(t.trim()) : null),
+      }),
+    ).trim();
+    const host = managementHost(baseUrl);
+    const stored = (await deps.managementUrls.key(host)) !== undefined;
+    const key = required(
+      await ui().showInputBox({
+        title: 'Add running host: key (optional)',
+        prompt: "The function app's durabletask_extension system key, kept in VS Code's secret storage. func start needs none.",
+        placeHolder: stored ? 'A key is stored for this host; leave empty to keep it' : 'Empty: no key',
+        password: true,
+        validateInput: managementKeyProblem,
+      }),
+    ).trim();
+    const spec = await deps.connections.addRunningHost(baseUrl, taskHub || undefined, key || undefined);
+    void ui().showInformationMessage(`Added the running host '${spec.label}'${taskHub ? ` (task hub ${taskHub})` : ''}.`);
+  }
+
   async function purgeOne(context: CommandContext, arg: unknown, force: boolean): Promise<void> {
     const target = await instanceTarget(tree, ui(), arg, force ? 'Force purge instance' : 'Purge instance');
+    if (force) {
+      // Refused before asking: over a running host the API checks the state itself.
+      storageHub(target.hubNode, 'Force purge (purging an instance that has not finished)');
+    }
     await confirmOrCancel(
       ui(),
       `${force ? 'Force purge' : 'Purge'} instance '${target.instanceId}'?`,
@@ -369,7 +420,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         : 'Its history, instance row and payload blobs are deleted. This cannot be undone.',
       force ? 'Force Purge' : 'Purge',
     );
-    const result = await purgeInstance(target.hubNode.hub, { instanceId: target.instanceId, force });
+    const result = await target.hubNode.client.purgeInstance({ instanceId: target.instanceId, force });
     context.count = result.instancesDeleted;
     tree.instanceChanged(target.hubNode, target.instanceId, undefined);
   }

@@ -24,11 +24,17 @@ export const MANAGEMENT_URL_NAMES = [
 ] as const satisfies readonly (keyof ManagementUrls)[];
 
 const KEY_PREFIX = 'durableExplorer.managementKey.';
+const ENTITY_URLS = 'Durable entities have no instance management URLs: the HTTP API reaches them under /entities/{name}/{key}.';
 
 /** The configured host: its URL and the webhook base URLs start with (the key is stored per base). */
 export interface ManagementHost {
   hostUrl: string;
   base: string;
+}
+
+/** The host at `hostUrl`, as its key is stored (core's webhook base check: a ValidationError for field 'host'). */
+export function managementHost(hostUrl: string): ManagementHost {
+  return { hostUrl, base: managementWebhookBase(hostUrl) };
 }
 
 export class ManagementUrlService {
@@ -50,7 +56,7 @@ export class ManagementUrlService {
   /** The instance's URLs, with the host's key as `code` when one is stored. */
   async urls(hubNode: HubNode, instanceId: string): Promise<ManagementUrls> {
     if (instanceId.startsWith('@')) {
-      throw new ValidationError('id', 'Durable entities have no instance management URLs: the HTTP API reaches them under /entities/{name}/{key}.');
+      throw new ValidationError('id', ENTITY_URLS);
     }
     const host = this.host();
     const [code, connectionName] = await Promise.all([this.key(host), connectionSettingName(hubNode.parent.spec)]);
@@ -74,6 +80,23 @@ export class ManagementUrlService {
       await this.secrets.delete(KEY_PREFIX + host.base);
     }
   }
+}
+
+/**
+ * The URLs of an instance, and the host they are for: a running host's connection builds them for
+ * its own URL and key, with the hub it was added for (none: the host's own hub, and its own
+ * connection); other connections for the configured host.
+ */
+export async function hubManagementUrls(service: ManagementUrlService, hubNode: HubNode, instanceId: string): Promise<{ urls: ManagementUrls; hostUrl: string }> {
+  const spec = hubNode.parent.spec;
+  if (spec.kind !== 'host') {
+    return { urls: await service.urls(hubNode, instanceId), hostUrl: service.host().hostUrl };
+  }
+  if (instanceId.startsWith('@')) {
+    throw new ValidationError('id', ENTITY_URLS);
+  }
+  const code = await service.key(managementHost(spec.baseUrl));
+  return { urls: managementUrls({ hostUrl: spec.baseUrl, instanceId, taskHub: spec.taskHub, code }), hostUrl: spec.baseUrl };
 }
 
 /** Core's host check, reported against the setting rather than the CLI's `--host`. */

@@ -21,7 +21,7 @@ export class StatusFollower {
   follow(hubNode: HubNode, instanceId: string, previousStatus: string, label: string, until?: (status: string) => boolean): void {
     const timeoutMs = readSettings().statusPollTimeoutSeconds * 1000;
     this.tree.setPending(hubNode, instanceId, label);
-    const work = waitForStatus(hubNode.hub, {
+    const work = waitForStatus(hubNode.client, {
       instanceId,
       until: (s) => (until ? until(String(s.runtimeStatus)) : s.runtimeStatus !== previousStatus),
       timeoutMs,

@@ -1,9 +1,8 @@
 // What a command acts on: the node it was invoked on, or — from the Command Palette — what the
 // user picks. Every command works from both places.
-import { getInstance, queryInstances } from '../../core';
-import type { InstanceStatus } from '../../core';
+import type { ClientInstanceStatus } from '../../core';
 import type { ConnectionNode, HubNode, InstanceNode, TreeNode } from '../tree/nodes';
-import { hubOf } from '../tree/nodes';
+import { hubOf, storageHub } from '../tree/nodes';
 import type { TaskHubTreeProvider } from '../tree/treeProvider';
 import type { Ui } from './ui';
 import { required } from './ui';
@@ -20,15 +19,27 @@ export function isTreeNode(value: unknown): value is TreeNode {
   return !!value && typeof value === 'object' && 'type' in value && 'id' in value;
 }
 
-export async function pickHub(tree: TaskHubTreeProvider, ui: Ui, arg: unknown): Promise<HubNode> {
+/**
+ * The hub a command acts on. `storageOnly` names an operation only storage can do: a hub reached
+ * through a running host is then refused (TransportUnsupportedError), and left out of the picker.
+ */
+export async function pickHub(tree: TaskHubTreeProvider, ui: Ui, arg: unknown, storageOnly?: string): Promise<HubNode> {
   if (isTreeNode(arg)) {
     const hub = hubOf(arg);
     if (hub) {
+      if (storageOnly) {
+        storageHub(hub, storageOnly);
+      }
       return hub;
     }
   }
-  const hubs = await tree.allHubs();
+  const all = await tree.allHubs();
+  const hubs = storageOnly ? all.filter((h) => h.hub) : all;
   if (hubs.length === 0) {
+    if (all.length > 0 && storageOnly) {
+      // Only hosts' hubs: say why none can be picked.
+      storageHub(all[0], storageOnly);
+    }
     throw new Error('No task hubs found: add a connection or open a function app folder first.');
   }
   if (hubs.length === 1) {
@@ -42,8 +53,8 @@ export async function pickHub(tree: TaskHubTreeProvider, ui: Ui, arg: unknown): 
 }
 
 /** Suggestions for an id prefix: a server-side range query, one small page. */
-export async function suggestInstances(hubNode: HubNode, prefix: string): Promise<InstanceStatus[]> {
-  const page = await queryInstances(hubNode.hub, { instanceIdPrefix: prefix || undefined, includeEntities: true, pageSize: 20 });
+export async function suggestInstances(hubNode: HubNode, prefix: string): Promise<ClientInstanceStatus[]> {
+  const page = await hubNode.client.queryInstances({ instanceIdPrefix: prefix || undefined, includeEntities: true, pageSize: 20 });
   return page.items;
 }
 
@@ -63,7 +74,7 @@ export async function instanceTarget(tree: TaskHubTreeProvider, ui: Ui, arg: unk
   }
   const hubNode = await pickHub(tree, ui, arg);
   const instanceId = await pickInstanceId(ui, hubNode, title);
-  const status = await getInstance(hubNode.hub, instanceId);
+  const status = await hubNode.client.getInstance({ instanceId });
   return { hubNode, instanceId, status: String(status.runtimeStatus) };
 }
 

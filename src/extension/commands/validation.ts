@@ -2,6 +2,7 @@
 import { validateInstanceId } from '../../core/operations/start';
 import { validateHubName } from '../../core/format/names';
 import { parseConnectionString } from '../../core/storage/connectionString';
+import { managementWebhookBase } from '../../core/managementUrls';
 
 // The webviews validate JSON the same way: one implementation, in src/shared.
 export { jsonProblem } from '../../shared/validation';
@@ -57,4 +58,17 @@ export function connectionStringProblem(text: string): string | null {
 /** A function app system key: base64-like text, empty to remove the stored one. */
 export function managementKeyProblem(text: string): string | null {
   return /\s/.test(text.trim()) ? 'A key has no spaces or line breaks.' : null;
+}
+
+/** A function app's base URL, checked as core checks a host URL (http or https, no query: the key goes separately). */
+export function hostUrlProblem(text: string): string | null {
+  if (!text.trim()) {
+    return 'Enter the function app\'s base URL, e.g. http://localhost:7071.';
+  }
+  try {
+    managementWebhookBase(text.trim());
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }

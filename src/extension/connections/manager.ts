@@ -1,25 +1,37 @@
 // The tree's roots and how each opens: local projects (workspace folders with host.json), the
-// local emulator, and connections the user added (connection strings in SecretStorage, Entra
-// ID accounts). Opened connections are cached until refreshed or their files change.
+// local emulator, a local project's running `func start` (found by probing), and connections the
+// user added (connection strings in SecretStorage, Entra ID accounts, running hosts). Opened
+// connections are cached until refreshed or their files change.
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createStorageClients, parseConnectionString, resolveConnection } from '../../core';
-import type { StorageClients } from '../../core';
+import { createStorageClients, hostInstanceClient, isDurableError, parseConnectionString, resolveConnection, validateHubName } from '../../core';
+import type { InstanceClient, StorageClients } from '../../core';
 import { connectionStringSecrets } from '../../core/storage/connectionString';
+import type { ManagementUrlService } from '../commands/managementUrls';
+import { managementHost } from '../commands/managementUrls';
 import type { Log } from '../log';
+import { readSettings } from '../settings';
 import { EMULATOR_CONNECTION_STRING, isEmulatorReachable } from './emulator';
 import { vscodeTokenCredential } from './entraCredential';
-import type { ConnectionSpec, ConnectionStringSpec, EntraSpec, LocalProjectSpec, OpenedConnection, StoredSpec } from './types';
+import type { ConnectionSpec, ConnectionStringSpec, EntraSpec, HostSpec, LocalProjectSpec, OpenedConnection, StorageConnectionSpec, StoredSpec } from './types';
 
 const STORED_KEY = 'durableExplorer.connections';
 const secretKey = (id: string): string => `durableExplorer.connection.${id}`;
 
 export const EMULATOR_SPEC: ConnectionSpec = { id: 'emulator', kind: 'emulator', label: 'Local emulator' };
+export const DETECTED_HOST_LABEL = 'Running host (func start)';
+/** A probe of the detection URL gives up after this long (a host that answers does in milliseconds). */
+const DETECT_TIMEOUT_MS = 1500;
+/** The roots reuse a probe's result for this long before probing again (Refresh probes at once). */
+const DETECT_REUSE_MS = 15_000;
 
 export class ConnectionManager implements vscode.Disposable {
   private readonly opened = new Map<string, Promise<OpenedConnection>>();
+  private readonly hosts = new Map<string, Promise<InstanceClient>>();
+  /** The last detection probe: the host found (or none) at the URL probed, and when. */
+  private detection: { url: string; found: HostSpec | undefined; at: number; probing?: Promise<HostSpec[]> } | undefined;
   private readonly changed = new vscode.EventEmitter<string | undefined>();
   /** Fires with a connection id whose data changed (or undefined for the whole list). */
   readonly onDidChange = this.changed.event;
@@ -29,6 +41,8 @@ export class ConnectionManager implements vscode.Disposable {
     private readonly globalState: vscode.Memento,
     private readonly secrets: vscode.SecretStorage,
     private readonly log: Log,
+    /** Where running hosts' keys are kept (shared with Set Management Key…, per webhook base). */
+    private readonly keys: ManagementUrlService,
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/{host.json,local.settings.json}');
     const onFile = (uri: vscode.Uri): void => {
@@ -45,6 +59,15 @@ export class ConnectionManager implements vscode.Disposable {
       secrets.onDidChange((e) => {
         if (e.key.startsWith('durableExplorer.connection.')) {
           this.invalidate(e.key.slice('durableExplorer.connection.'.length));
+        } else if (e.key.startsWith('durableExplorer.managementKey.')) {
+          // A host's key changed (Set Management Key… or a host added): its clients are made again.
+          this.hosts.clear();
+        }
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('durableExplorer.runningHost.detectUrl')) {
+          this.detection = undefined;
+          this.changed.fire(undefined);
         }
       }),
     );
@@ -66,19 +89,82 @@ export class ConnectionManager implements vscode.Disposable {
    * start it.
    */
   async roots(): Promise<ConnectionSpec[]> {
-    const others: ConnectionSpec[] = [...this.localProjects(), ...this.stored()];
+    const local = this.localProjects();
+    const stored = this.stored();
+    // The last probe's result: a probe runs in the background and refreshes the roots if it changes.
+    const detected = this.detectedHosts(local.length > 0).filter((d) => !stored.some((s) => s.kind === 'host' && sameHost(s, d)));
+    const others: ConnectionSpec[] = [...local, ...detected, ...stored];
     if (others.length > 0 || (await isEmulatorReachable())) {
-      const local = others.filter((s) => s.kind === 'local');
-      return [...local, EMULATOR_SPEC, ...others.filter((s) => s.kind !== 'local')];
+      return [...local, EMULATOR_SPEC, ...detected, ...stored];
     }
     return [];
+  }
+
+  /** The host found by the last probe (for a workspace with a local project), probing again when that is old. */
+  private detectedHosts(hasLocalProject: boolean): HostSpec[] {
+    const url = readSettings().runningHostDetectUrl;
+    if (!hasLocalProject || !url) {
+      return [];
+    }
+    const last = this.detection;
+    if (!last || last.url !== url || Date.now() - last.at > DETECT_REUSE_MS) {
+      void this.detectHosts();
+    }
+    return last?.url === url && last.found ? [last.found] : [];
+  }
+
+  /**
+   * Probes the detection URL (`durableExplorer.runningHost.detectUrl`) for a Functions host: one
+   * list request of the HTTP management API for a single instance, with a short timeout. A host
+   * that answers, or that refuses for want of a key, is found. The roots change (and the tree
+   * refreshes) when the result does. Needs a local project in the workspace.
+   */
+  detectHosts(): Promise<HostSpec[]> {
+    const url = readSettings().runningHostDetectUrl;
+    if (!url || this.localProjects().length === 0) {
+      this.detection = { url, found: undefined, at: Date.now() };
+      return Promise.resolve([]);
+    }
+    if (this.detection?.url === url && this.detection.probing) {
+      return this.detection.probing;
+    }
+    const before = this.detection?.url === url ? this.detection.found : undefined;
+    const probing = this.probe(url).then((found) => {
+      this.detection = { url, found, at: Date.now() };
+      if (found?.id !== before?.id) {
+        this.log.info(found ? `Found a running Functions host at ${found.baseUrl}` : `No running Functions host at ${url} any more`);
+        this.changed.fire(undefined);
+      }
+      return found ? [found] : [];
+    });
+    this.detection = { url, found: before, at: this.detection?.at ?? 0, probing };
+    return probing;
+  }
+
+  private async probe(url: string): Promise<HostSpec | undefined> {
+    let host;
+    try {
+      host = managementHost(url);
+    } catch (e) {
+      this.log.warn(`durableExplorer.runningHost.detectUrl is not usable: ${(e as Error).message}`);
+      return undefined;
+    }
+    const spec: HostSpec = { id: `host:detected:${host.base}`, kind: 'host', label: DETECTED_HOST_LABEL, baseUrl: url, detected: true };
+    try {
+      const client = await this.hostClient(spec);
+      await client.queryInstances({ pageSize: 1, signal: AbortSignal.timeout(DETECT_TIMEOUT_MS) });
+      return spec;
+    } catch (e) {
+      // A host that wants a key is there: its hub node says so, and Set Management Key… fixes it.
+      return isDurableError(e) && e.code === 'Unauthorized' ? spec : undefined;
+    }
   }
 
   async find(id: string): Promise<ConnectionSpec | undefined> {
     return (await this.roots()).find((s) => s.id === id) ?? (id === EMULATOR_SPEC.id ? EMULATOR_SPEC : undefined);
   }
 
-  open(spec: ConnectionSpec): Promise<OpenedConnection> {
+  open(spec: StorageConnectionSpec): Promise<OpenedConnection> {
     let opening = this.opened.get(spec.id);
     if (!opening) {
       opening = this.openUncached(spec);
@@ -89,11 +175,34 @@ export class ConnectionManager implements vscode.Disposable {
     return opening;
   }
 
+  /** The client of a running host: its HTTP management API, with its key from SecretStorage if one is stored. */
+  openHost(spec: HostSpec): Promise<InstanceClient> {
+    let opening = this.hosts.get(spec.id);
+    if (!opening) {
+      opening = this.hostClient(spec);
+      this.hosts.set(spec.id, opening);
+      opening.catch(() => this.hosts.delete(spec.id));
+    }
+    return opening;
+  }
+
+  private async hostClient(spec: HostSpec): Promise<InstanceClient> {
+    // The key is added to the log's secrets as it is read.
+    const code = await this.keys.key(managementHost(spec.baseUrl));
+    return hostInstanceClient({ baseUrl: spec.baseUrl, code, taskHub: spec.taskHub });
+  }
+
   invalidate(id?: string): void {
     if (id === undefined) {
       this.opened.clear();
+      this.hosts.clear();
+      // Refresh probes for a running host again.
+      if (this.detection && !this.detection.probing) {
+        this.detection = { ...this.detection, at: 0 };
+      }
     } else {
       this.opened.delete(id);
+      this.hosts.delete(id);
     }
   }
 
@@ -103,7 +212,7 @@ export class ConnectionManager implements vscode.Disposable {
     return c;
   }
 
-  private async openUncached(spec: ConnectionSpec): Promise<OpenedConnection> {
+  private async openUncached(spec: StorageConnectionSpec): Promise<OpenedConnection> {
     switch (spec.kind) {
       case 'local': {
         const resolved = await resolveConnection({
@@ -175,8 +284,43 @@ export class ConnectionManager implements vscode.Disposable {
     return spec;
   }
 
+  /**
+   * Adds a running host (its URL checked as core checks a host URL). A key goes to SecretStorage for
+   * the host's webhook base (where Set Management Key… keeps it); none given keeps a stored one.
+   */
+  async addRunningHost(baseUrl: string, taskHub?: string, key?: string): Promise<HostSpec> {
+    const host = managementHost(baseUrl.trim());
+    if (taskHub) {
+      validateHubName(taskHub);
+    }
+    const url = new URL(host.base);
+    const spec: HostSpec = {
+      id: `host-${randomUUID()}`,
+      kind: 'host',
+      label: url.host,
+      baseUrl: baseUrl.trim(),
+      ...(taskHub ? { taskHub } : {}),
+    };
+    if (key) {
+      await this.keys.setKey(host, key);
+    }
+    await this.globalState.update(STORED_KEY, [...this.stored(), spec]);
+    this.changed.fire(undefined);
+    return spec;
+  }
+
   async remove(id: string): Promise<void> {
     await this.secrets.delete(secretKey(id));
+    const removed = this.stored().find((s) => s.id === id);
+    if (removed?.kind === 'host') {
+      // The key is the host's, shared by base: kept while something else still uses that host.
+      const base = managementHost(removed.baseUrl).base;
+      const settings = readSettings();
+      const users = [settings.managementUrlsHostUrl, settings.runningHostDetectUrl, ...this.stored().filter((s) => s.kind === 'host' && s.id !== id).map((s) => (s as HostSpec).baseUrl)];
+      if (!users.some((u) => baseOf(u) === base)) {
+        await this.keys.setKey(managementHost(removed.baseUrl), '');
+      }
+    }
     await this.globalState.update(
       STORED_KEY,
       this.stored().filter((s) => s.id !== id),
@@ -188,4 +332,17 @@ export class ConnectionManager implements vscode.Disposable {
   dispose(): void {
     this.disposables.forEach((d) => d.dispose());
   }
+}
+
+function baseOf(url: string): string | undefined {
+  try {
+    return managementHost(url).base;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The same host and hub: a stored host connection hides the detected one. */
+function sameHost(a: HostSpec, b: HostSpec): boolean {
+  return baseOf(a.baseUrl) === baseOf(b.baseUrl) && (a.taskHub ?? '') === (b.taskHub ?? '');
 }

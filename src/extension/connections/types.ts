@@ -32,7 +32,25 @@ export interface EntraSpec extends SpecBase {
   readonly tenantId?: string;
 }
 
-export type ConnectionSpec = LocalProjectSpec | EmulatorSpec | ConnectionStringSpec | EntraSpec;
+/**
+ * A running Functions host, reached through its HTTP management API: no storage connection. Its key
+ * (optional; `func start` needs none) is kept in SecretStorage per webhook base, shared with
+ * Set Management Key… (ManagementUrlService).
+ */
+export interface HostSpec extends SpecBase {
+  readonly kind: 'host';
+  /** The function app's base URL as given (`http://localhost:7071`); never a key. */
+  readonly baseUrl: string;
+  /** The task hub to work on; undefined: the host's own (default) hub. */
+  readonly taskHub?: string;
+  /** Found by probing for a local project's `func start`, not added by the user (never stored). */
+  readonly detected?: boolean;
+}
+
+export type ConnectionSpec = LocalProjectSpec | EmulatorSpec | ConnectionStringSpec | EntraSpec | HostSpec;
+
+/** Storage connections: what `open` resolves to storage clients. */
+export type StorageConnectionSpec = Exclude<ConnectionSpec, HostSpec>;
 
 /** An opened connection: the storage clients and what the project's host.json says. */
 export interface OpenedConnection {
@@ -45,4 +63,4 @@ export interface OpenedConnection {
 }
 
 /** The specs a user added, as kept in globalState (no secrets). */
-export type StoredSpec = ConnectionStringSpec | EntraSpec;
+export type StoredSpec = ConnectionStringSpec | EntraSpec | HostSpec;

@@ -6,6 +6,7 @@ import type { TaskHub } from '../../core';
 import type { ConnectionSpec } from '../connections/types';
 import { readSettings } from '../settings';
 import {
+  HOST_HUB_CONTEXT_VALUE,
   HUB_CONTEXT_VALUE,
   LOAD_MORE_CONTEXT_VALUE,
   connectionContextValue,
@@ -25,6 +26,7 @@ const CONNECTION_ICONS: Record<ConnectionSpec['kind'], string> = {
   emulator: 'vm',
   connectionString: 'plug',
   entra: 'account',
+  host: 'server-process',
 };
 
 export function treeItem(node: TreeNode, pendingLabel: PendingLabel): vscode.TreeItem {
@@ -63,7 +65,7 @@ function connectionItem(node: ConnectionNode): vscode.TreeItem {
   const item = new vscode.TreeItem(node.spec.label, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
   item.iconPath = new vscode.ThemeIcon(CONNECTION_ICONS[node.spec.kind]);
-  item.contextValue = connectionContextValue(node.spec.kind, { offerEmulatorStart: node.spec.kind === 'emulator' });
+  item.contextValue = connectionContextValue(node.spec.kind, { offerEmulatorStart: node.spec.kind === 'emulator', detected: node.spec.kind === 'host' && node.spec.detected });
   switch (node.spec.kind) {
     case 'local':
       item.description = 'local project';
@@ -83,6 +85,15 @@ function connectionItem(node: ConnectionNode): vscode.TreeItem {
       item.description = `${node.spec.accountName} · Entra ID`;
       item.tooltip = `Storage account ${node.spec.accountName}, signed in with Microsoft Entra ID`;
       break;
+    case 'host':
+      // The URL only; a key, if one is stored, stays in SecretStorage.
+      item.description = node.spec.detected ? `${node.spec.baseUrl} · running host` : 'running host';
+      item.tooltip =
+        `The Functions host at ${node.spec.baseUrl}, through its HTTP management API (no storage connection)` +
+        (node.spec.detected ? `\nFound answering at durableExplorer.runningHost.detectUrl: the local project's func start.` : '') +
+        '\nInstances can be listed, viewed and controlled; the task hub page, purge history and delete task hub need a storage connection.';
+      item.collapsibleState = node.spec.detected ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+      break;
   }
   return item;
 }
@@ -95,13 +106,17 @@ const FALLBACK_SOURCE: Partial<Record<TaskHub['partitionCountSource'], string>> 
 };
 
 function hubItem(node: HubNode): vscode.TreeItem {
+  if (!node.hub) {
+    return hostHubItem(node);
+  }
+  const hub = node.hub;
   const item = new vscode.TreeItem(node.info.name, node.preferred ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
   // The hub host.json names is the one the app uses: coloured, first, and expanded.
   item.iconPath = new vscode.ThemeIcon('database', node.preferred ? new vscode.ThemeColor('charts.blue') : undefined);
   const layout = node.info.layout === 'table' ? 'layout v2' : node.info.layout === 'blob' ? 'layout v1' : 'layout unknown';
   const partitions =
-    node.info.partitionCount === null ? `${node.hub.partitionCount} partitions (${FALLBACK_SOURCE[node.hub.partitionCountSource] ?? 'assumed'})` : `${node.info.partitionCount} partitions`;
+    node.info.partitionCount === null ? `${hub.partitionCount} partitions (${FALLBACK_SOURCE[hub.partitionCountSource] ?? 'assumed'})` : `${node.info.partitionCount} partitions`;
   item.description = `${partitions} · ${layout}`;
   item.tooltip =
     `Task hub ${node.info.name}${node.preferred ? ' (named in host.json)' : ''}\n${partitions}, ` +
@@ -110,8 +125,23 @@ function hubItem(node: HubNode): vscode.TreeItem {
       : node.info.layout === 'blob'
         ? `leases in ${node.info.name.toLowerCase()}-leases (DurableTask.AzureStorage v1)`
         : 'no partition metadata found') +
-    (node.hub.partitionWarning ? `\n⚠ ${node.hub.partitionWarning}` : '');
+    (hub.partitionWarning ? `\n⚠ ${hub.partitionWarning}` : '');
   item.contextValue = HUB_CONTEXT_VALUE;
+  return item;
+}
+
+/** A hub reached through a running host: no partition count or layout (no storage); the host's default when unnamed. */
+function hostHubItem(node: HubNode): vscode.TreeItem {
+  const spec = node.parent.spec;
+  const named = spec.kind === 'host' && !!spec.taskHub;
+  const item = new vscode.TreeItem(node.info.name, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = node.id;
+  item.iconPath = new vscode.ThemeIcon('database', new vscode.ThemeColor('charts.blue'));
+  item.description = 'HTTP management API';
+  item.tooltip =
+    (named ? `Task hub ${node.info.name}` : "The host's own task hub (host.json's hubName)") +
+    `, through ${node.client.description}.\nNo task hub page, purge history, counts or delete task hub: they need a storage connection.`;
+  item.contextValue = HOST_HUB_CONTEXT_VALUE;
   return item;
 }
 
@@ -138,7 +168,11 @@ function instanceItem(node: InstanceNode, pendingLabel: PendingLabel): vscode.Tr
   item.description = parts.join(' · ');
   item.tooltip = instanceTooltip(instance, pending);
   item.iconPath = pending ? new vscode.ThemeIcon('loading~spin') : statusIcon(String(instance.runtimeStatus));
-  item.contextValue = instanceContextValue(String(instance.runtimeStatus), { pending: !!pending, entity: instance.instanceId.startsWith('@') });
+  item.contextValue = instanceContextValue(String(instance.runtimeStatus), {
+    pending: !!pending,
+    entity: instance.instanceId.startsWith('@'),
+    transport: node.parent.parent.client.transport,
+  });
   item.command = { command: 'durableExplorer.showInstance', title: 'Show Instance', arguments: [node] };
   return item;
 }

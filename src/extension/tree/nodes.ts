@@ -1,6 +1,7 @@
 // The tree's elements: plain data with parent links (so `getParent` and `reveal` work) and ids
 // that stay the same across refreshes.
-import type { InstanceStatus, RuntimeStatus, TaskHub, TaskHubInfo } from '../../core';
+import { TransportUnsupportedError } from '../../core';
+import type { ClientInstanceStatus, InstanceClient, RuntimeStatus, TaskHub, TaskHubInfo } from '../../core';
 import type { ConnectionSpec } from '../connections/types';
 
 export interface ConnectionNode {
@@ -13,10 +14,20 @@ export interface HubNode {
   readonly type: 'hub';
   readonly id: string;
   readonly parent: ConnectionNode;
+  /** For a hub reached through a running host: its name (or "default task hub"), no partition count, layout unknown. */
   readonly info: TaskHubInfo;
-  /** The handle operations take; its partition count comes from the listing (probed only when storage has no usable record). */
-  readonly hub: TaskHub;
-  /** host.json names this hub. */
+  /**
+   * The instance operations, over storage or over a running host's HTTP management API: every
+   * instance command, the status follower and the instance page go through it.
+   */
+  readonly client: InstanceClient;
+  /**
+   * The storage handle, for what only storage can do (the task hub page, purge history, delete task
+   * hub); its partition count comes from the listing (probed only when storage has no usable record).
+   * Undefined for a hub reached through a running host: use `storageHub`, which refuses it.
+   */
+  readonly hub: TaskHub | undefined;
+  /** host.json names this hub (or it is the one hub of a running host). */
   readonly preferred: boolean;
 }
 
@@ -35,7 +46,8 @@ export interface InstanceNode {
   readonly type: 'instance';
   readonly id: string;
   readonly parent: GroupNode;
-  readonly instance: InstanceStatus;
+  /** Over a running host: no generation or execution id, times to the second. */
+  readonly instance: ClientInstanceStatus;
 }
 
 export interface LoadMoreNode {
@@ -74,4 +86,23 @@ export function hubOf(node: TreeNode): HubNode | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * The hub's storage handle, for an operation only storage can do; a hub reached through a running
+ * host refuses it with TransportUnsupportedError naming `operation` ("Opening the task hub page").
+ */
+export function storageHub(node: HubNode, operation: string): TaskHub {
+  if (!node.hub) {
+    throw new TransportUnsupportedError(
+      operation,
+      `'${node.parent.spec.label}' reaches its task hub through the HTTP management API of a running Functions host, which has no such operation. Add a connection to the hub's storage account for it.`,
+    );
+  }
+  return node.hub;
+}
+
+/** Whether the hub is reached through a running host (storage-only features are hidden for it). */
+export function isHostHub(node: HubNode): boolean {
+  return node.client.transport === 'host';
 }

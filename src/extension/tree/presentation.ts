@@ -1,7 +1,7 @@
 // How statuses and times look in the tree (labels, icons, tooltips). Untrusted instance data
 // goes into tooltips only through MarkdownString.appendText, which escapes it.
 import * as vscode from 'vscode';
-import type { InstanceStatus } from '../../core';
+import type { ClientInstanceStatus } from '../../core';
 
 const STATUS_ICONS: Record<string, [string, string | undefined]> = {
   Running: ['play-circle', 'charts.blue'],
@@ -25,7 +25,7 @@ function compactJson(value: unknown, max = 300): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-export function instanceTooltip(instance: InstanceStatus, pending?: string): vscode.MarkdownString {
+export function instanceTooltip(instance: ClientInstanceStatus, pending?: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, false);
   md.isTrusted = false;
   md.supportHtml = false;

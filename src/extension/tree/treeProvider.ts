@@ -1,13 +1,14 @@
 // The "Task Hubs" tree: connections → task hubs → status groups → instances, a page at a time.
 // Each status group is its own server-side-filtered query (status + time window), so showing
-// the first page never scans the table.
+// the first page never scans the table. A running host's connection has one hub (the one it was
+// added for, or the host's own) whose groups are the same queries through its HTTP management API.
 import * as vscode from 'vscode';
-import { isDurableError, listTaskHubs, openTaskHub, queryInstances } from '../../core';
-import type { InstanceStatus, TaskHub, TaskHubInfo } from '../../core';
+import { isDurableError, listTaskHubs, openTaskHub, storageInstanceClient } from '../../core';
+import type { ClientInstanceStatus, TaskHub, TaskHubInfo } from '../../core';
 import { DEFAULT_PARTITION_COUNT } from '../../core/hub';
 import type { ConnectionManager } from '../connections/manager';
 import { isEmulatorEndpoint } from '../connections/emulator';
-import type { OpenedConnection } from '../connections/types';
+import type { HostSpec, OpenedConnection } from '../connections/types';
 import type { Log } from '../log';
 import { readSettings } from '../settings';
 import { ConnectionRecovery } from './recovery';
@@ -24,6 +25,9 @@ interface GroupState {
   error?: MessageNode;
   loaded: boolean;
 }
+
+/** The label of a running host's hub when the connection names none: the host's own hub, its name unknown here. */
+export const DEFAULT_HOST_HUB_LABEL = 'default task hub';
 
 export function oneLine(text: string): string {
   const first = text.split(/\r?\n/).find((l) => l.trim()) ?? text;
@@ -127,10 +131,14 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   private async loadHubs(node: ConnectionNode): Promise<TreeNode[]> {
+    if (node.spec.kind === 'host') {
+      return this.loadHostHub(node, node.spec);
+    }
+    const spec = node.spec;
     const started = Date.now();
     let opened: OpenedConnection | undefined;
     try {
-      opened = await this.connections.open(node.spec);
+      opened = await this.connections.open(spec);
       const infos = await listTaskHubs(opened.clients);
       const preferred = opened.preferredHub?.toLowerCase();
       infos.sort((a, b) => Number(b.name.toLowerCase() === preferred) - Number(a.name.toLowerCase() === preferred));
@@ -154,11 +162,44 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         // Storage may come back (Azurite restarted): reload the connection when it answers again.
         this.recovery.schedule(
           node.id,
-          async (signal) => listTaskHubs((await this.connections.open(node.spec)).clients, { signal }),
+          async (signal) => listTaskHubs((await this.connections.open(spec)).clients, { signal }),
           () => this.refresh(node),
         );
       }
       return [this.errorMessage(node, e, opened?.clients.endpoints.table)];
+    }
+  }
+
+  /**
+   * A running host's one hub: the host is asked for one instance first, so a host that doesn't
+   * answer (or refuses the key) shows the error node, as an unreachable storage account does.
+   */
+  private async loadHostHub(node: ConnectionNode, spec: HostSpec): Promise<TreeNode[]> {
+    const started = Date.now();
+    const probe = async (signal?: AbortSignal): Promise<unknown> => (await this.connections.openHost(spec)).queryInstances({ pageSize: 1, signal });
+    try {
+      const client = await this.connections.openHost(spec);
+      await probe();
+      this.recovery.cancel(node.id);
+      this.telemetry.send('treeLoad', { level: 'hubs', connectionKind: spec.kind, result: 'Succeeded' }, { durationMs: Date.now() - started, count: 1 });
+      const hub: HubNode = {
+        type: 'hub',
+        id: `${node.id}/${spec.taskHub ?? '#default'}`,
+        parent: node,
+        info: { name: spec.taskHub ?? DEFAULT_HOST_HUB_LABEL, partitionCount: null, layout: 'unknown' },
+        client,
+        hub: undefined,
+        preferred: true,
+      };
+      return [hub];
+    } catch (e) {
+      this.hubChildren.delete(node.id);
+      this.telemetry.send('treeLoad', { level: 'hubs', connectionKind: spec.kind, result: 'Failed', errorCode: errorCode(e) }, { durationMs: Date.now() - started });
+      if (errorCode(e) === 'Unreachable') {
+        // `func start` may be started (again): the connection reloads when the host answers.
+        this.recovery.schedule(node.id, probe, () => this.refresh(node));
+      }
+      return [this.errorMessage(node, e, undefined)];
     }
   }
 
@@ -185,6 +226,7 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       id: `${parent.id}/${info.name}`,
       parent,
       info,
+      client: storageInstanceClient(hub),
       hub,
       preferred: info.name.toLowerCase() === opened.preferredHub?.toLowerCase(),
     };
@@ -217,28 +259,32 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private async loadPage(group: GroupNode, state: GroupState): Promise<void> {
     const settings = readSettings();
     const started = Date.now();
+    const client = group.parent.client;
+    // The HTTP management API lists entities with the orchestrations, with no filter: they are left out here.
+    const overHost = client.transport === 'host';
     try {
-      const page = await queryInstances(group.parent.hub, {
+      const page = await client.queryInstances({
         statuses: groupStatuses(group.status),
         createdAfter: settings.timeWindowDays > 0 ? new Date(Date.now() - settings.timeWindowDays * 86_400_000) : undefined,
-        includeEntities: settings.showEntities,
+        includeEntities: overHost ? undefined : settings.showEntities,
         pageSize: settings.pageSize,
         continuationToken: state.continuationToken,
       });
-      state.items.push(...page.items.map((instance) => this.instanceNode(group, instance)));
+      const items = overHost && !settings.showEntities ? page.items.filter((i) => !i.instanceId.startsWith('@')) : page.items;
+      state.items.push(...items.map((instance) => this.instanceNode(group, instance)));
       state.continuationToken = page.continuationToken;
       state.loaded = true;
       state.error = undefined;
       this.telemetry.send('treeLoad', { level: 'instances', result: 'Succeeded' }, { durationMs: Date.now() - started, count: page.items.length });
     } catch (e) {
-      state.error = this.errorMessage(group, e, group.parent.hub.clients.endpoints.table);
+      state.error = this.errorMessage(group, e, group.parent.hub?.clients.endpoints.table);
       // Keep what was loaded; the next expansion or "Refresh" retries the page.
       state.loaded = state.items.length > 0;
       this.telemetry.send('treeLoad', { level: 'instances', result: 'Failed', errorCode: errorCode(e) }, { durationMs: Date.now() - started });
     }
   }
 
-  private instanceNode(group: GroupNode, instance: InstanceStatus): InstanceNode {
+  private instanceNode(group: GroupNode, instance: ClientInstanceStatus): InstanceNode {
     return { type: 'instance', id: `${group.id}/${instance.instanceId}`, parent: group, instance };
   }
 
@@ -332,7 +378,7 @@ export class TaskHubTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
    * The instance changed: update it in place where it still belongs, drop it from status
    * groups it left, and reload the group of its new status (so it appears there).
    */
-  instanceChanged(hub: HubNode, instanceId: string, status: InstanceStatus | undefined): void {
+  instanceChanged(hub: HubNode, instanceId: string, status: ClientInstanceStatus | undefined): void {
     for (const [groupId, state] of this.groups) {
       if (!groupId.startsWith(`${hub.id}/`)) {
         continue;

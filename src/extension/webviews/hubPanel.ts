@@ -278,7 +278,7 @@ export class HubPanel implements vscode.Disposable {
     };
     const timer = setInterval(flush, PROGRESS_INTERVAL_MS);
     try {
-      const result = await runBulkAction(hubNode.hub, {
+      const result = await runBulkAction(this.host.hub, {
         action,
         target,
         concurrency: p.concurrency ?? this.deps.bulkConcurrency(),

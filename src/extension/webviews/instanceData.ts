@@ -1,9 +1,9 @@
 // What the instance page is sent, made from core's results: values (cut to a size a page can
 // render; the document shows them whole), history rows (summaries; the whole event on request)
 // and the parent of a sub-orchestration. Pure: no `vscode`, no storage calls.
-import type { HistoryEvent, InstanceStatus, JsonValue } from '../../core';
+import type { ClientInstanceStatus, HistoryEvent, JsonValue, Transport } from '../../core';
 import type { HistoryRow, InstanceActionName, InstanceSnapshot, ParentRef, ValueView } from '../../shared/protocol';
-import { actionsForStatus } from '../tree/contextValues';
+import { actionsForStatus, actionsForTransport } from '../tree/contextValues';
 import { isTerminalStatus } from '../../core/model';
 
 /** Values whose JSON text is longer than this are sent as the start of their text. */
@@ -67,7 +67,8 @@ function int(value: JsonValue | undefined): number | undefined {
 export function toHistoryRow(event: HistoryEvent, i: number): HistoryRow {
   const type = String(event.EventType);
   const row: HistoryRow = { i, type, eventId: typeof event.EventId === 'number' ? event.EventId : -1, time: event.Timestamp ?? null };
-  const name = str(event.Name);
+  // The host's rewritten history names a completion's function as FunctionName (its TaskScheduled is folded in).
+  const name = str(event.Name) ?? str(event.FunctionName);
   if (name) {
     row.name = name;
   }
@@ -127,15 +128,16 @@ export function isEntityId(instanceId: string): boolean {
   return instanceId.startsWith('@');
 }
 
-/** The actions the page offers: the tree's rules (entities are only purged). */
-export function pageActions(instanceId: string, status: string): InstanceActionName[] {
+/** The actions the page offers: the tree's rules (entities are only purged; no forced purge over a running host). */
+export function pageActions(instanceId: string, status: string, transport: Transport = 'storage'): InstanceActionName[] {
   if (isEntityId(instanceId)) {
-    return [isTerminalStatus(status) ? 'purge' : 'forcePurge'];
+    return actionsForTransport([isTerminalStatus(status) ? 'purge' : 'forcePurge'], transport);
   }
-  return actionsForStatus(status);
+  return actionsForTransport(actionsForStatus(status), transport);
 }
 
-export function toSnapshot(status: InstanceStatus, parent: ParentRef | null): InstanceSnapshot {
+/** Over a running host the status has no generation (null): sent as 0, which the page leaves out. */
+export function toSnapshot(status: ClientInstanceStatus, parent: ParentRef | null, transport: Transport = 'storage'): InstanceSnapshot {
   const runtimeStatus = String(status.runtimeStatus);
   const failed = runtimeStatus === 'Failed';
   return {
@@ -147,7 +149,7 @@ export function toSnapshot(status: InstanceStatus, parent: ParentRef | null): In
     completedTime: status.completedTime,
     scheduledStartTime: status.scheduledStartTime,
     executionId: status.executionId,
-    generation: status.generation,
+    generation: status.generation ?? 0,
     version: status.version,
     tags: status.tags,
     input: toValueView(status.input),
@@ -157,7 +159,7 @@ export function toSnapshot(status: InstanceStatus, parent: ParentRef | null): In
     failure: failed ? toValueView(status.output) : null,
     parent,
     isEntity: isEntityId(status.instanceId),
-    actions: pageActions(status.instanceId, runtimeStatus),
+    actions: pageActions(status.instanceId, runtimeStatus, transport),
     terminal: isTerminalStatus(runtimeStatus),
   };
 }

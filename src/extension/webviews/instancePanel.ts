@@ -1,21 +1,10 @@
 // One instance page: its WebviewPanel, the static HTML shell, and the host's answers to the
-// page's requests — each one a core operation on the hub the panel was opened for. The page never
-// touches storage; everything it shows it asks for here, and everything it asks is validated
-// (src/shared/protocol.ts) before anything runs.
+// page's requests — each one an operation of the hub's InstanceClient (storage, or a running host's
+// HTTP management API). The page never touches storage; everything it shows it asks for here, and
+// everything it asks is validated (src/shared/protocol.ts) before anything runs.
 import * as vscode from 'vscode';
-import {
-  getInstance,
-  isDurableError,
-  purgeInstance,
-  raiseEvent,
-  readHistory,
-  restartInstance,
-  resumeInstance,
-  rewindInstance,
-  suspendInstance,
-  terminateInstance,
-} from '../../core';
-import type { HistoryEvent, HistoryPage, InstanceStatus, TaskHub } from '../../core';
+import { isDurableError } from '../../core';
+import type { ClientInstanceStatus, HistoryEvent, HistoryPage, InstanceClient } from '../../core';
 import type {
   ActionResult,
   HistoryPageResult,
@@ -32,6 +21,7 @@ import type {
 import { INSTANCE_PROTOCOL, InstanceNotifications, InstanceRequests } from '../../shared/protocol';
 import { jsonProblem } from '../../shared/validation';
 import type { ManagementUrlService } from '../commands/managementUrls';
+import { hubManagementUrls } from '../commands/managementUrls';
 import type { StatusFollower } from '../commands/statusFollower';
 import type { Ui } from '../commands/ui';
 import type { InstanceDocuments } from '../instanceDocument';
@@ -54,6 +44,10 @@ export interface InstancePanelDeps extends PageHostDeps {
   openInstance: (hubNode: HubNode, instanceId: string) => void;
 }
 
+/** What the page says when its hub is reached through a running host (the description holds no key). */
+const HOST_NOTE = (where: string): string =>
+  `Read through ${where}: the history is as its HTTP management API reports it (scheduling events folded into their completions, no execution id or generation), so the timeline has less to show; a forced purge needs a storage connection.`;
+
 const HISTORY_PAGE_SIZE = 500;
 /** The page asks for full pages after its first: the next one is read ahead at this size. */
 const HISTORY_READ_AHEAD_SIZE = 1000;
@@ -72,7 +66,7 @@ export class InstancePanel implements vscode.Disposable {
   readonly key: string;
   private readonly host: PageHost<typeof InstanceRequests>;
   /** The last full read (with values), reused while the instance has not changed. */
-  private statusCache: InstanceStatus | undefined;
+  private statusCache: ClientInstanceStatus | undefined;
   private parentCache: { executionId: string | null; parent: ParentRef | null } | undefined;
   private history: { generation: number; events: HistoryEvent[]; executionId: string | null; nextToken: string | null; readAhead?: HistoryReadAhead } = {
     generation: 0,
@@ -116,6 +110,7 @@ export class InstancePanel implements vscode.Disposable {
         connectionLabel: this.hubNode?.parent.spec.label ?? '',
         settings: this.deps.settings(),
         ...(unavailable ? { unavailable } : {}),
+        ...(hubNode?.client.transport === 'host' ? { transportNote: HOST_NOTE(hubNode.client.description) } : {}),
       }),
     });
     this.host.onDispose(() => {
@@ -149,8 +144,8 @@ export class InstancePanel implements vscode.Disposable {
     this.host.dispose();
   }
 
-  private get hub(): TaskHub {
-    return this.host.hub;
+  private get client(): InstanceClient {
+    return this.host.client;
   }
 
   private requireHub(): HubNode {
@@ -164,12 +159,12 @@ export class InstancePanel implements vscode.Disposable {
   // ---- Requests ---------------------------------------------------------------------------------
 
   private async status(): Promise<StatusResult> {
-    const hub = this.hub;
+    const client = this.client;
     const id = this.target.instanceId;
     const readAt = new Date().toISOString();
-    let columns: InstanceStatus;
+    let columns: ClientInstanceStatus;
     try {
-      columns = await getInstance(hub, id, {}, { signal: this.signal });
+      columns = await client.getInstance({ instanceId: id, signal: this.signal });
     } catch (e) {
       if (isDurableError(e) && e.code === 'NotFound') {
         this.statusCache = undefined;
@@ -184,9 +179,9 @@ export class InstancePanel implements vscode.Disposable {
       cached.executionId === columns.executionId &&
       cached.runtimeStatus === columns.runtimeStatus;
     // Values (possibly in blobs) are read again only when the instance changed.
-    const full = unchanged ? { ...cached, customStatus: columns.customStatus } : await getInstance(hub, id, { showInput: true, showOutput: true }, { signal: this.signal });
+    const full = unchanged ? { ...cached, customStatus: columns.customStatus } : await client.getInstance({ instanceId: id, showInput: true, showOutput: true, signal: this.signal });
     this.statusCache = full;
-    return { found: true, instance: toSnapshot(full, await this.parent(full.executionId)), readAt };
+    return { found: true, instance: toSnapshot(full, await this.parent(full.executionId), client.transport), readAt };
   }
 
   private async parent(executionId: string | null): Promise<ParentRef | null> {
@@ -196,7 +191,7 @@ export class InstancePanel implements vscode.Disposable {
     let parent: ParentRef | null = null;
     try {
       // ExecutionStarted is among the first events (after OrchestratorStarted).
-      const page = await readHistory(this.hub, this.target.instanceId, { pageSize: 20 }, { signal: this.signal });
+      const page = await this.client.readHistory({ instanceId: this.target.instanceId, pageSize: 20, signal: this.signal });
       parent = parentFromHistory(page.events);
     } catch (e) {
       this.deps.log.warn(`Reading the parent of an instance failed: ${(e as Error).message}`);
@@ -206,7 +201,7 @@ export class InstancePanel implements vscode.Disposable {
   }
 
   private async historyPage(continuationToken: string | null, generation: number | undefined, pageSize: number | undefined): Promise<HistoryPageResult> {
-    const hub = this.hub;
+    const client = this.client;
     if (continuationToken === null) {
       this.history = { generation: this.history.generation + 1, events: [], executionId: null, nextToken: null };
     } else if (generation !== this.history.generation || continuationToken !== this.history.nextToken) {
@@ -221,7 +216,7 @@ export class InstancePanel implements vscode.Disposable {
     const page =
       ahead && continuationToken !== null && ahead.token === continuationToken && ahead.pageSize === size
         ? await ahead.page
-        : await readHistory(hub, this.target.instanceId, { pageSize: size, continuationToken }, { signal: this.signal });
+        : await client.readHistory({ instanceId: this.target.instanceId, pageSize: size, continuationToken, signal: this.signal });
     if (state !== this.history) {
       throw new RequestError('The history is being read again.', 'Stale');
     }
@@ -233,7 +228,7 @@ export class InstancePanel implements vscode.Disposable {
     state.nextToken = page.continuationToken;
     if (page.continuationToken !== null) {
       // The page asks for the next page as soon as it has this one: it is read meanwhile.
-      const read = readHistory(hub, this.target.instanceId, { pageSize: HISTORY_READ_AHEAD_SIZE, continuationToken: page.continuationToken }, { signal: this.signal });
+      const read = client.readHistory({ instanceId: this.target.instanceId, pageSize: HISTORY_READ_AHEAD_SIZE, continuationToken: page.continuationToken, signal: this.signal });
       read.catch(() => undefined); // a failure is reported when (if) that page is asked for
       state.readAhead = { token: page.continuationToken, pageSize: HISTORY_READ_AHEAD_SIZE, page: read };
     }
@@ -279,7 +274,7 @@ export class InstancePanel implements vscode.Disposable {
     const hubNode = this.requireHub();
     const id = this.target.instanceId;
     if (p.what === 'instance') {
-      await this.deps.documents.show(hubNode.hub, id, vscode.ViewColumn.Beside);
+      await this.deps.documents.show(hubNode.client, hubNode.info.name, id, vscode.ViewColumn.Beside);
     } else if (p.what === 'section') {
       await this.deps.documents.showText(hubNode.info.name, `${id}-${p.section}`, prettyJson(this.sectionValue(p.section)), vscode.ViewColumn.Beside);
     } else {
@@ -294,7 +289,7 @@ export class InstancePanel implements vscode.Disposable {
     if (p.what === 'instanceId') {
       text = this.target.instanceId;
     } else if (p.what === 'statusUrl') {
-      text = (await this.deps.managementUrls.urls(this.requireHub(), this.target.instanceId)).statusQueryGetUri;
+      text = (await hubManagementUrls(this.deps.managementUrls, this.requireHub(), this.target.instanceId)).urls.statusQueryGetUri;
     } else if (p.what === 'section') {
       // A string value is copied as the text it is; anything else as pretty JSON.
       const value = this.sectionValue(p.section);
@@ -308,30 +303,32 @@ export class InstancePanel implements vscode.Disposable {
 
   private async action(p: InstanceActionParams): Promise<ActionResult> {
     const hubNode = this.requireHub();
-    const hub = hubNode.hub;
+    const client = hubNode.client;
     const instanceId = this.target.instanceId;
     const signal = this.signal;
-    const follow = (previousStatus: string, label: string, message: string): ActionResult => {
+    // Over a running host the answer carries no previous status: the one last read stands in for it.
+    const follow = (previous: string | undefined, label: string, message: string): ActionResult => {
+      const previousStatus = previous ?? (this.statusCache ? String(this.statusCache.runtimeStatus) : '');
       this.deps.follower.follow(hubNode, instanceId, previousStatus, label);
       return { message, follow: true, previousStatus };
     };
     const reasonOf = (r: string | null): string | null => (r && r.trim() ? r : null);
     switch (p.action) {
       case 'terminate': {
-        const r = await terminateInstance(hub, { instanceId, reason: reasonOf(p.reason), signal });
+        const r = await client.terminateInstance({ instanceId, reason: reasonOf(p.reason), signal });
         return follow(r.previousStatus, 'Terminating…', 'Terminate message sent; waiting for the runtime to process it.');
       }
       case 'suspend': {
-        const r = await suspendInstance(hub, { instanceId, reason: reasonOf(p.reason), signal });
+        const r = await client.suspendInstance({ instanceId, reason: reasonOf(p.reason), signal });
         return follow(r.previousStatus, 'Suspending…', 'Suspend message sent; waiting for the runtime to process it.');
       }
       case 'resume': {
-        const r = await resumeInstance(hub, { instanceId, reason: reasonOf(p.reason), signal });
+        const r = await client.resumeInstance({ instanceId, reason: reasonOf(p.reason), signal });
         return follow(r.previousStatus, 'Resuming…', 'Resume message sent; waiting for the runtime to process it.');
       }
       case 'rewind': {
-        const r = await rewindInstance(hub, { instanceId, reason: reasonOf(p.reason), signal });
-        const others = r.rewoundInstanceIds.length - 1;
+        const r = await client.rewindInstance({ instanceId, reason: reasonOf(p.reason), signal });
+        const others = (r.rewoundInstanceIds?.length ?? 1) - 1;
         return follow(r.previousStatus, 'Rewinding…', `Rewound${others > 0 ? ` (with ${others} failed sub-orchestration${others === 1 ? '' : 's'})` : ''}; waiting for the runtime to run it again.`);
       }
       case 'raiseEvent': {
@@ -343,11 +340,11 @@ export class InstancePanel implements vscode.Disposable {
         if (!p.eventName.trim()) {
           throw new RequestError('The event name is required.', 'Validation');
         }
-        const r = await raiseEvent(hub, { instanceId, eventName: p.eventName.trim(), eventData: p.eventData.trim() ? p.eventData : null, signal });
+        const r = await client.raiseEvent({ instanceId, eventName: p.eventName.trim(), eventData: p.eventData.trim() ? p.eventData : null, signal });
         return follow(r.previousStatus, 'Delivering event…', `Event '${p.eventName.trim()}' sent.`);
       }
       case 'restart': {
-        const r = await restartInstance(hub, { instanceId, newInstanceId: p.newInstanceId ? true : undefined, signal });
+        const r = await client.restartInstance({ instanceId, newInstanceId: p.newInstanceId ? true : undefined, signal });
         this.deps.tree.refresh(hubNode);
         return p.newInstanceId
           ? { message: `Restarted as '${r.instanceId}'.`, follow: false, previousStatus: null, newInstanceId: r.instanceId }
@@ -355,11 +352,15 @@ export class InstancePanel implements vscode.Disposable {
       }
       case 'purge':
       case 'forcePurge': {
-        const r = await purgeInstance(hub, { instanceId, force: p.action === 'forcePurge', signal });
+        const r = await client.purgeInstance({ instanceId, force: p.action === 'forcePurge', signal });
         this.deps.tree.instanceChanged(hubNode, instanceId, undefined);
         this.statusCache = undefined;
         return {
-          message: `Purged: ${r.rowsDeleted.toLocaleString('en-US')} rows and ${r.blobsDeleted.toLocaleString('en-US')} blobs deleted.`,
+          // The host reports the number of instances deleted only.
+          message:
+            r.rowsDeleted !== undefined && r.blobsDeleted !== undefined
+              ? `Purged: ${r.rowsDeleted.toLocaleString('en-US')} rows and ${r.blobsDeleted.toLocaleString('en-US')} blobs deleted.`
+              : 'Purged through the Functions host.',
           follow: false,
           previousStatus: null,
           gone: true,

@@ -4,11 +4,12 @@
 // the task hub page each own one and add their own request handlers.
 import * as vscode from 'vscode';
 import { isDurableError } from '../../core';
-import type { TaskHub } from '../../core';
+import type { InstanceClient, TaskHub } from '../../core';
 import type { ErrorInfo, RequestType, ViewProtocol } from '../../shared/protocol';
 import type { Log } from '../log';
 import type { Telemetry } from '../telemetry';
 import type { HubNode } from '../tree/nodes';
+import { storageHub } from '../tree/nodes';
 import { errorCode, oneLine } from '../tree/treeProvider';
 import type { ReceiveOutcome, RequestHandlers } from './channel';
 import { WebviewChannel } from './channel';
@@ -122,8 +123,14 @@ export class PageHost<T extends Record<string, RequestType<string, unknown, unkn
     return this.o.hubNode;
   }
 
+  /** The hub's storage handle, for what only storage can do; a hub reached through a running host refuses. */
   get hub(): TaskHub {
-    return this.requireHub().hub;
+    return storageHub(this.requireHub(), `The ${this.o.view === 'hub' ? 'task hub page (counts, stuck instances, bulk actions)' : this.o.view + ' page'}`);
+  }
+
+  /** The hub's instance operations, over either transport. */
+  get client(): InstanceClient {
+    return this.requireHub().client;
   }
 
   /** Handles a message as if the page had posted it (tests). */

@@ -29,6 +29,11 @@ export interface InstanceHello {
   settings: InstancePageSettings;
   /** Set when the panel cannot show its instance (its hub is gone after a reload, …). */
   unavailable?: string;
+  /**
+   * Set when the hub is reached through a running host's HTTP management API: what the page shows
+   * differently there (the host's rewritten history, no execution id) and what it cannot do.
+   */
+  transportNote?: string;
 }
 
 export interface InstancePageSettings {

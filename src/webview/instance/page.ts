@@ -140,7 +140,11 @@ export class InstancePage {
       append(this.root, h('div', { class: 'unavailable', attrs: { role: 'alert' } }, icon('warning'), h('span', { text: hello.unavailable })));
       return;
     }
-    append(this.root, this.header, this.actionBar, this.form, this.banner, this.values.element, this.tabs, this.historyPanel, this.timelinePanel);
+    append(this.root, this.header);
+    if (hello.transportNote) {
+      append(this.root, h('div', { class: 'transport-note', attrs: { role: 'note' } }, icon('info'), h('span', { text: hello.transportNote })));
+    }
+    append(this.root, this.actionBar, this.form, this.banner, this.values.element, this.tabs, this.historyPanel, this.timelinePanel);
     this.renderHeader();
     this.selectTab(this.ui.tab, false);
     void this.refresh(true);
