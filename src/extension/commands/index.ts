@@ -1,8 +1,6 @@
 // Every command's handler. Each one asks for what it needs through `Ui`, calls one core
 // operation, and updates the tree; the runner handles errors, telemetry and cancellation.
 import * as vscode from 'vscode';
-import { TERMINAL_STATUSES, deleteTaskHub, purgeInstances } from '../../core';
-import type { RuntimeStatus } from '../../core';
 import type { CommandId } from '../commandIds';
 import type { ConnectionManager } from '../connections/manager';
 import type { EmulatorLauncher } from '../connections/emulator';
@@ -15,16 +13,16 @@ import type { InstancePages } from '../webviews/instancePages';
 import type { ManagementUrlService } from './managementUrls';
 import { MANAGEMENT_URL_NAMES, hubManagementUrls, managementHost } from './managementUrls';
 import type { CommandContext, CommandHandler, RunnerDeps } from './runner';
-import { registerCommand, withProgress } from './runner';
+import { registerCommand } from './runner';
 import type { StatusFollower } from './statusFollower';
 import { connectionArg, instanceTarget, isTreeNode, pickHub, pickInstanceId } from './targets';
 import type { InstanceTarget } from './targets';
 import type { Ui } from './ui';
-import { required } from './ui';
+import { confirmOrCancel, required } from './ui';
+import { hubDataCommands } from './hubDataCommands';
 import {
   accountNameProblem,
   connectionStringProblem,
-  dateProblem,
   hostUrlProblem,
   hubNameProblem,
   instanceIdProblem,
@@ -47,17 +45,9 @@ export interface CommandDeps extends RunnerDeps {
   managementUrls: ManagementUrlService;
 }
 
-const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-
 async function reason(ui: Ui, action: string): Promise<string | null> {
   const text = required(await ui.showInputBox({ title: `${action}: reason`, prompt: 'Optional; recorded in the instance history.', placeHolder: 'Reason (optional)' }));
   return text.trim() ? text : null;
-}
-
-async function confirmOrCancel(ui: Ui, message: string, detail: string, button: string): Promise<void> {
-  if ((await ui.confirm(message, detail, button)) !== button) {
-    required(undefined);
-  }
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -310,67 +300,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     'durableExplorer.purgeInstance': async (context, arg) => purgeOne(context, arg, false),
     'durableExplorer.forcePurge': async (context, arg) => purgeOne(context, arg, true),
 
-    'durableExplorer.purgeHistory': async (context, arg) => {
-      const operation = 'Purge history (count the matches, confirm, purge)';
-      const hubNode = await pickHub(tree, ui(), arg, operation);
-      const hub = storageHub(hubNode, operation);
-      const statuses = required(
-        await ui().showQuickPickMany(
-          TERMINAL_STATUSES.map((s) => ({ label: s, picked: true })),
-          { title: `Purge history of ${hubNode.info.name}: statuses`, placeHolder: 'Finished instances with these statuses' },
-        ),
-      ).map((i) => i.label as RuntimeStatus);
-      if (statuses.length === 0) {
-        required(undefined);
-      }
-      const createdBefore = await pickAge(ui());
-      const filter = { statuses, createdBefore };
-      const counted = await withProgress('Counting instances to purge…', (signal, onProgress) => purgeInstances(hub, { ...filter, dryRun: true, signal, onProgress }));
-      const matched = counted.matched;
-      const when = createdBefore ? ` created before ${createdBefore.toISOString()}` : '';
-      if (matched === 0) {
-        void ui().showInformationMessage(`No ${statuses.join('/')} instances${when} to purge in ${hubNode.info.name}.`);
-        return;
-      }
-      await confirmOrCancel(
-        ui(),
-        `Purge ${plural(matched, 'instance')} from ${hubNode.info.name}?`,
-        `Deletes the history, instance rows and payload blobs of every ${statuses.join(', ')} instance${when}. This cannot be undone.`,
-        `Purge ${plural(matched, 'Instance')}`,
-      );
-      tree.refresh(hubNode);
-      const result = await withProgress(`Purging ${hubNode.info.name}`, (signal, onProgress) =>
-        purgeInstances(hub, { ...filter, signal, onProgress: (r) => onProgress({ ...r, total: Math.max(matched, r.done ?? 0) }) }),
-      );
-      context.count = result.instancesDeleted;
-      tree.refresh(hubNode);
-      const failures = result.failures.length > 0 ? ` ${plural(result.failures.length, 'instance')} failed; see the log.` : '';
-      for (const f of result.failures) {
-        deps.log.error(`Purging '${f.instanceId}' failed: ${f.error}`);
-      }
-      void ui().showInformationMessage(
-        `Purged ${plural(result.instancesDeleted, 'instance')} (${plural(result.rowsDeleted, 'row')}, ${plural(result.blobsDeleted, 'blob')}) from ${hubNode.info.name}.${failures}`,
-      );
-    },
-
-    'durableExplorer.deleteTaskHub': async (context, arg) => {
-      const operation = 'Deleting a task hub';
-      const hubNode = await pickHub(tree, ui(), arg, operation);
-      const hub = storageHub(hubNode, operation);
-      const name = hubNode.info.name;
-      required(
-        await ui().showInputBox({
-          title: `Delete task hub ${name}`,
-          prompt: `This deletes every table, queue and blob container of '${name}': all its instances and history, and any queued messages. Type the hub name to confirm.`,
-          placeHolder: name,
-          validateInput: (t) => (t === name ? null : `Type '${name}' exactly to confirm.`),
-        }),
-      );
-      const result = await withProgress(`Deleting task hub ${name}`, (signal, onProgress) => deleteTaskHub(hub.clients, { name, signal, onProgress }));
-      context.count = result.deleted.length;
-      tree.refresh(hubNode.parent);
-      void ui().showInformationMessage(`Deleted task hub '${name}' (${plural(result.deleted.length, 'resource')}).`);
-    },
+    ...hubDataCommands(deps),
   };
 
   /** Base URL, optional task hub, optional key (SecretStorage, shared with Set Management Key… for that host). */
@@ -426,29 +356,4 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   }
 
   return (Object.entries(handlers) as [CommandId, CommandHandler][]).map(([id, handler]) => registerCommand(deps, id, handler));
-}
-
-async function pickAge(ui: Ui): Promise<Date | undefined> {
-  const day = 86_400_000;
-  const picked = required(
-    await ui.showQuickPick(
-      [
-        { label: 'Any age', ms: 0 },
-        { label: 'Older than 1 day', ms: day },
-        { label: 'Older than 7 days', ms: 7 * day },
-        { label: 'Older than 30 days', ms: 30 * day },
-        { label: 'Older than 90 days', ms: 90 * day },
-        { label: 'Created before a date…', ms: -1 },
-      ],
-      { title: 'Purge history: age', placeHolder: 'Which instances, by creation time' },
-    ),
-  );
-  if (picked.ms === 0) {
-    return undefined;
-  }
-  if (picked.ms > 0) {
-    return new Date(Date.now() - picked.ms);
-  }
-  const text = required(await ui.showInputBox({ title: 'Purge instances created before', placeHolder: '2026-01-31', validateInput: dateProblem }));
-  return new Date(text.trim());
 }

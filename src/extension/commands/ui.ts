@@ -85,3 +85,12 @@ export function required<T>(value: T | undefined): T {
   }
   return value;
 }
+
+/** Asks; anything but `button` cancels the command (UserCancelledError). */
+export async function confirmOrCancel(ui: Ui, message: string, detail: string, button: string): Promise<void> {
+  if ((await ui.confirm(message, detail, button)) !== button) {
+    required(undefined);
+  }
+}
+
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
