@@ -4,8 +4,6 @@
 // protocol; the page keeps only UI state (setState) and never touches storage.
 import type {
   ActionResult,
-  HistoryPageResult,
-  HistoryRow,
   InstanceActionParams,
   InstanceHello,
   InstancePageSettings,
@@ -16,24 +14,17 @@ import type {
 } from '../../shared/protocol';
 import { InstanceRequests } from '../../shared/protocol';
 import { append, button, clear, h, icon } from '../dom';
-import type { HistoryItem } from '../model/historyModel';
-import { HistoryModelBuilder } from '../model/historyModel';
 import type { PageClient, VsCodeApi } from '../rpc';
-import { RequestFailed } from '../rpc';
 import { ACTION_SPECS, showActionForm } from './actions';
-import { formatCount, formatTimestamp } from './format';
+import { formatTimestamp } from './format';
 import { HistoryList } from './historyList';
+import { HistoryReader } from './historyReader';
 import { TimelineView } from './timelineView';
 import { renderHeader } from './header';
 import type { UiState } from './uiState';
 import { readUi } from './uiState';
 import { SECTION_TITLES, ValueSections } from './values';
 
-/** History pages read automatically; beyond this a button reads on. */
-const AUTO_LOAD_LIMIT = 50_000;
-const HISTORY_PAGE = 1000;
-/** The first page is small: it is read, sent and drawn soonest; the rest come in full pages. */
-const FIRST_HISTORY_PAGE = 100;
 
 export class InstancePage {
   private target: PanelTarget | undefined;
@@ -45,18 +36,10 @@ export class InstancePage {
   private follow: { previousStatus: string | null; executionId: string | null; until: number } | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshing: Promise<void> | undefined;
-  private rows: HistoryRow[] = [];
-  private items: HistoryItem[] = [];
-  private model = new HistoryModelBuilder();
-  private generation = 0;
-  private historyRun = 0;
-  private historyToken: string | null = null;
-  private historyLoaded = false;
-  private historyError: string | undefined;
-  private restoredScroll = false;
   private readonly history: HistoryList;
   private readonly values: ValueSections;
   private readonly timeline: TimelineView;
+  private readonly reader: HistoryReader;
 
   // Page structure (built once).
   private readonly header = h('header', { class: 'page-header' });
@@ -88,9 +71,9 @@ export class InstancePage {
     });
     this.history = new HistoryList(
       {
-        loadEvent: async (index) => (await this.client.request(InstanceRequests.event, { generation: this.generation, index })).event,
-        copyEvent: (index) => void this.call(() => this.client.request(InstanceRequests.copy, { what: 'event', generation: this.generation, index }), 'Copied the event.'),
-        openEvent: (index) => void this.call(() => this.client.request(InstanceRequests.openDocument, { what: 'event', generation: this.generation, index })),
+        loadEvent: async (index) => (await this.client.request(InstanceRequests.event, { generation: this.reader.generation, index })).event,
+        copyEvent: (index) => void this.call(() => this.client.request(InstanceRequests.copy, { what: 'event', generation: this.reader.generation, index }), 'Copied the event.'),
+        openEvent: (index) => void this.call(() => this.client.request(InstanceRequests.openDocument, { what: 'event', generation: this.reader.generation, index })),
         openInstance: (instanceId) => void this.call(() => this.client.request(InstanceRequests.openInstance, { instanceId })),
         stateChanged: () => this.saveState(),
         utc: () => this.ui.utc,
@@ -110,6 +93,15 @@ export class InstancePage {
       this.ui.zoom,
       this.ui.collapseIdle,
     );
+    this.reader = new HistoryReader({
+      client: this.client,
+      list: this.history,
+      timeline: this.timeline,
+      tab: this.historyTab,
+      loadMore: this.loadMore,
+      savedScroll: () => this.ui.historyScroll,
+      error: (text) => this.setBanner('error', `Could not read the history: ${text}`),
+    });
     this.historyTab.addEventListener('click', () => this.selectTab('history'));
     this.timelineTab.addEventListener('click', () => this.selectTab('timeline'));
     this.tabs.addEventListener('keydown', (e) => {
@@ -177,7 +169,7 @@ export class InstancePage {
     clearTimeout(this.refreshTimer);
     // Everything is read again: the history's first page is asked for together with the status
     // (it does not depend on it), so the list fills as soon as the host has it.
-    const history = all ? this.loadHistory() : undefined;
+    const history = all ? this.reader.load() : undefined;
     let result: StatusResult;
     try {
       result = await this.client.request(InstanceRequests.status, {});
@@ -223,114 +215,16 @@ export class InstancePage {
     this.values.render(this.snapshot);
     if (history) {
       await history;
-    } else if (changed || !this.historyLoaded) {
-      await this.loadHistory();
+    } else if (changed || !this.reader.loaded) {
+      await this.reader.load();
     }
   }
 
   /** Drops the answers of a history reading started with the status (it ends quietly). */
   private cancelHistory(reading: Promise<void> | undefined): void {
     if (reading) {
-      this.historyRun++;
+      this.reader.cancel();
     }
-  }
-
-  private async loadHistory(): Promise<void> {
-    const run = ++this.historyRun;
-    this.historyError = undefined;
-    this.historyToken = null;
-    // This reading's own rows and model, shown as they fill.
-    const model = new HistoryModelBuilder();
-    const rows: HistoryRow[] = [];
-    let token: string | null = null;
-    let generation: number | undefined;
-    let first = true;
-    this.history.resetDetails();
-    const show = (loading: string | null): void => {
-      this.rows = rows;
-      this.model = model;
-      this.items = model.items;
-      this.history.setItems(this.items, loading);
-      this.timeline.setItems(this.items);
-      this.historyTab.textContent = `History (${formatCount(rows.length)}${loading ? '…' : ''})`;
-      if (!loading && !this.restoredScroll) {
-        this.restoredScroll = true;
-        this.history.scrollTop = this.ui.historyScroll;
-      }
-    };
-    try {
-      do {
-        const pageSize = first ? FIRST_HISTORY_PAGE : HISTORY_PAGE;
-        first = false;
-        const page: HistoryPageResult = await this.client.request(InstanceRequests.history, { continuationToken: token, pageSize, ...(generation !== undefined ? { generation } : {}) });
-        if (run !== this.historyRun) {
-          return;
-        }
-        generation = page.generation;
-        this.generation = page.generation;
-        for (const row of page.rows) {
-          rows.push(row);
-        }
-        model.append(page.rows);
-        token = page.continuationToken;
-        const more = token !== null && rows.length < AUTO_LOAD_LIMIT;
-        show(more ? `loading… ${formatCount(rows.length)} read` : null);
-        if (!more) {
-          break;
-        }
-      } while (token);
-    } catch (e) {
-      if (run !== this.historyRun) {
-        return;
-      }
-      if (e instanceof RequestFailed && e.code === 'Stale') {
-        // Someone else restarted the reading: it will show its own pages.
-        return;
-      }
-      this.historyError = (e as Error).message;
-      show(null);
-      this.setBanner('error', `Could not read the history: ${this.historyError}`);
-    }
-    this.historyLoaded = true;
-    this.historyToken = token;
-    this.renderLoadMore();
-  }
-
-  private renderLoadMore(): void {
-    clear(this.loadMore);
-    if (this.historyToken) {
-      const token = this.historyToken;
-      append(
-        this.loadMore,
-        h('span', { class: 'muted', text: `The first ${formatCount(this.rows.length)} events are shown.` }),
-        button('Read the next 10,000', () => void this.readMore(token), { icon: 'arrow-down', class: 'secondary small' }),
-      );
-    }
-  }
-
-  private async readMore(startToken: string): Promise<void> {
-    let token: string | null = startToken;
-    const run = this.historyRun;
-    let read = 0;
-    clear(this.loadMore);
-    while (token && read < 10_000 && run === this.historyRun) {
-      const page: HistoryPageResult = await this.client.request(InstanceRequests.history, { continuationToken: token, generation: this.generation, pageSize: HISTORY_PAGE });
-      if (run !== this.historyRun) {
-        return;
-      }
-      for (const row of page.rows) {
-        this.rows.push(row);
-      }
-      this.model.append(page.rows);
-      read += page.rows.length;
-      token = page.continuationToken;
-    }
-    this.items = this.model.items;
-    this.history.setItems(this.items, null);
-    this.timeline.setItems(this.items);
-    this.historyTab.textContent = `History (${formatCount(this.rows.length)})`;
-    this.historyToken = token;
-    this.renderLoadMore();
   }
 
   private scheduleRefresh(): void {
@@ -481,7 +375,7 @@ export class InstancePage {
     this.ui.order = this.history.order;
     this.ui.zoom = this.timeline.zoom;
     this.ui.collapseIdle = this.timeline.collapseIdle;
-    if (this.historyLoaded) {
+    if (this.reader.loaded) {
       this.ui.historyScroll = this.history.scrollTop;
     }
     const state: InstancePageState = { v: 1, target: this.target, ui: { ...this.ui } };
