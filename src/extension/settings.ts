@@ -18,9 +18,6 @@ export interface Settings {
   runningHostDetectUrl: string;
 }
 
-/** Where `func start` listens by default. */
-export const DEFAULT_DETECT_URL = 'http://localhost:7071';
-
 /** The setting's full name, for messages that must name it. */
 export const MANAGEMENT_HOST_URL_SETTING = 'durableExplorer.managementUrls.hostUrl';
 
@@ -40,6 +37,6 @@ export function readSettings(): Settings {
     hubPageStuckThresholdMinutes: clampInt(c.get('hubPage.stuckThresholdMinutes'), 1, 525_600, 60),
     hubPageBulkConcurrency: clampInt(c.get('hubPage.bulkConcurrency'), 1, 64, 16),
     managementUrlsHostUrl: c.get<string>('managementUrls.hostUrl')?.trim() || DEFAULT_MANAGEMENT_HOST_URL,
-    runningHostDetectUrl: (c.get<string>('runningHost.detectUrl') ?? DEFAULT_DETECT_URL).trim(),
+    runningHostDetectUrl: (c.get<string>('runningHost.detectUrl') ?? DEFAULT_MANAGEMENT_HOST_URL).trim(),
   };
 }

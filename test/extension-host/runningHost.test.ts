@@ -5,7 +5,6 @@
 // through the API and through storage.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import * as vscode from 'vscode';
 import { hostInstanceClient, waitForStatus } from '../../src/core';
 import type { ClientInstanceStatus, InstanceClient } from '../../src/core';
@@ -18,6 +17,7 @@ import type { ActionResult, HistoryPageResult, StatusResult } from '../../src/sh
 import type { ManagementApi } from '../../tools/worker/httpApi';
 import { startManagementApi } from '../../tools/worker/httpApi';
 import { EXTENSION_ID, HUB, assertSucceeded, connectionString, extensionApi, runCommand, statusOf, waitFor } from './support';
+import { closedPort } from '../support/ports';
 
 const KEY = `rh-key-${randomUUID()}`;
 const unique = (prefix: string): string => `ext-rh-${prefix}-${randomUUID().slice(0, 8)}`;
@@ -25,15 +25,6 @@ const waiting = (s: ClientInstanceStatus): boolean => s.runtimeStatus === 'Runni
 
 async function setDetectUrl(url: string | undefined): Promise<void> {
   await vscode.workspace.getConfiguration('durableExplorer').update('runningHost.detectUrl', url, vscode.ConfigurationTarget.Global);
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** The view/item/context commands whose `when` a node with this contextValue satisfies (the manifest's own patterns). */

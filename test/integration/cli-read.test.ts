@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import type { HistoryEvent, InstanceStatus } from '../../src/core/model';
 import { escapePartitionKey } from '../../src/core/format/keys';
@@ -15,6 +14,7 @@ import { largeJson, writeSmallCompleted, writeStandardHub } from '../../tools/se
 import type { CliResult } from '../support/cli';
 import { describeRun, jsonOf, runCli, tempDir } from '../support/cli';
 import { sharedAzurite } from './setup';
+import { closedPort } from '../support/ports';
 
 const NOW = new Date('2025-06-01T08:00:00.000Z');
 const MINUTE = 60_000;
@@ -792,14 +792,6 @@ describe('cli-read: read commands against Azurite', function () {
   // -------------------------------------------------------------------------------------------
   describe('storage unreachable', function () {
     this.timeout(60_000);
-
-    async function closedPort(): Promise<number> {
-      const server = createServer();
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const port = (server.address() as { port: number }).port;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      return port;
-    }
 
     for (const argv of [['get-instances', '--task-hub-name', HUB], ['list-task-hubs'], ['get-runtime-status', '--id', 'x', '--task-hub-name', HUB]]) {
       it(`${argv[0]}: fails fast naming the endpoint`, async () => {

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
@@ -40,6 +39,7 @@ import { FaultProxy, faultLabel } from '../support/faultProxy';
 import { hubSnapshot } from '../support/storageSnapshot';
 import { tempDir } from '../support/cli';
 import { sharedAzurite } from './setup';
+import { closedPort } from '../support/ports';
 
 const HUB = 'FaultHub';
 const CREATED = new Date('2025-05-01T10:00:00.000Z');
@@ -80,14 +80,6 @@ function spawnCli(args: string[], env: Record<string, string>, onChild?: (child:
     });
     onChild?.(child);
   });
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Every command of the CLI, with what it needs to get as far as storage. */

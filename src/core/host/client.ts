@@ -3,6 +3,7 @@
 // same types and errors as storage. Where the API cannot do what an option asks (force, a chosen
 // restart id, a dry run, filters it has no parameter for), the operation is refused with
 // TransportUnsupportedError rather than done differently.
+import { randomUUID } from 'node:crypto';
 import type {
   ClientControlResult,
   ClientInstanceStatus,
@@ -15,7 +16,7 @@ import type {
   ReadHistoryOptions,
 } from '../client';
 import type { HistoryPage } from '../history';
-import type { Page } from '../model';
+import type { HistoryEvent, Page } from '../model';
 import type { RaiseEventOptions, ReasonOptions } from '../operations/control';
 import type { PurgeByFilterOptions, PurgeInstanceOptions } from '../operations/purge';
 import type { RestartOptions } from '../operations/restart';
@@ -63,12 +64,14 @@ function requireId(instanceId: string): void {
 interface HistoryCursor {
   /** Events already returned. */
   o: number;
+  /** The history snapshot the pages are cut from (see readHistory). */
+  s?: string;
 }
 
 function decodeHistoryCursor(token: string): HistoryCursor {
   try {
     const c = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as HistoryCursor;
-    if (Number.isInteger(c.o) && c.o >= 0) {
+    if (Number.isInteger(c.o) && c.o >= 0 && (c.s === undefined || typeof c.s === 'string')) {
       return c;
     }
   } catch {
@@ -81,6 +84,9 @@ export function hostInstanceClient(options: HostClientOptions): InstanceClient {
   const endpoint: HostEndpoint = hostEndpoint(options);
   const send = (r: HostRequest): Promise<HostResponse> => sendToHost(endpoint, r);
   const instancePath = (instanceId: string, ...rest: string[]): string[] => ['instances', instanceId, ...rest];
+  // The host returns the whole history at once: the last one read is kept, so the following pages
+  // are cut from it (one request per reading, not one per page, and pages that fit together).
+  let historySnapshot: { id: string; instanceId: string; events: HistoryEvent[] } | undefined;
 
   /** The status answer of GET instances/{id}: 200 finished, 202 running, 500 with a status for an unknown state. */
   async function readStatus(instanceId: string, query: Record<string, string>, signal?: AbortSignal) {
@@ -139,10 +145,16 @@ export function hostInstanceClient(options: HostClientOptions): InstanceClient {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
       throw new ValidationError('page-size', 'The history page size must be a whole number from 1 to 1000.');
     }
-    const from = o.continuationToken ? decodeHistoryCursor(o.continuationToken).o : 0;
-    // The host returns the whole history with the status, every time: pages are cut from it here.
-    const payload = await readStatus(o.instanceId, { showHistory: 'true', showHistoryOutput: 'true', showInput: 'true' }, o.signal);
-    const all = historyFromPayload(payload);
+    const cursor = o.continuationToken ? decodeHistoryCursor(o.continuationToken) : { o: 0 };
+    const from = cursor.o;
+    let snapshot = historySnapshot;
+    if (!snapshot || !cursor.s || cursor.s !== snapshot.id || snapshot.instanceId !== o.instanceId) {
+      // A first page, or a token of a snapshot no longer kept: read the whole history again.
+      const payload = await readStatus(o.instanceId, { showHistory: 'true', showHistoryOutput: 'true', showInput: 'true' }, o.signal);
+      snapshot = { id: randomUUID(), instanceId: o.instanceId, events: historyFromPayload(payload) };
+      historySnapshot = snapshot;
+    }
+    const all = snapshot.events;
     const events = all.slice(from, from + pageSize);
     const next = from + events.length;
     o.onProgress?.({ message: `Read ${events.length} history events`, done: events.length });
@@ -150,7 +162,7 @@ export function hostInstanceClient(options: HostClientOptions): InstanceClient {
       instanceId: o.instanceId,
       executionId: null,
       events,
-      continuationToken: next < all.length ? Buffer.from(JSON.stringify({ o: next } satisfies HistoryCursor), 'utf8').toString('base64url') : null,
+      continuationToken: next < all.length ? Buffer.from(JSON.stringify({ o: next, s: snapshot.id } satisfies HistoryCursor), 'utf8').toString('base64url') : null,
     };
   }
 

@@ -165,25 +165,12 @@ export class ConnectionManager implements vscode.Disposable {
   }
 
   open(spec: StorageConnectionSpec): Promise<OpenedConnection> {
-    let opening = this.opened.get(spec.id);
-    if (!opening) {
-      opening = this.openUncached(spec);
-      this.opened.set(spec.id, opening);
-      // A failed open is retried next time (storage may come back, settings may be fixed).
-      opening.catch(() => this.opened.delete(spec.id));
-    }
-    return opening;
+    return openOnce(this.opened, spec.id, () => this.openUncached(spec));
   }
 
   /** The client of a running host: its HTTP management API, with its key from SecretStorage if one is stored. */
   openHost(spec: HostSpec): Promise<InstanceClient> {
-    let opening = this.hosts.get(spec.id);
-    if (!opening) {
-      opening = this.hostClient(spec);
-      this.hosts.set(spec.id, opening);
-      opening.catch(() => this.hosts.delete(spec.id));
-    }
-    return opening;
+    return openOnce(this.hosts, spec.id, () => this.hostClient(spec));
   }
 
   private async hostClient(spec: HostSpec): Promise<InstanceClient> {
@@ -345,4 +332,15 @@ function baseOf(url: string): string | undefined {
 /** The same host and hub: a stored host connection hides the detected one. */
 function sameHost(a: HostSpec, b: HostSpec): boolean {
   return baseOf(a.baseUrl) === baseOf(b.baseUrl) && (a.taskHub ?? '') === (b.taskHub ?? '');
+}
+
+/** One opening per id, shared by its callers; a failed one is forgotten, so the next call retries (storage may come back, settings may be fixed). */
+function openOnce<T>(cache: Map<string, Promise<T>>, id: string, open: () => Promise<T>): Promise<T> {
+  let opening = cache.get(id);
+  if (!opening) {
+    opening = open();
+    cache.set(id, opening);
+    opening.catch(() => cache.delete(id));
+  }
+  return opening;
 }
